@@ -1,0 +1,22 @@
+# The two commands the README gives: `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: build setup test vet demo
+
+build:
+	$(GO) build -o bin/ferry ./cmd/ferry
+
+# Installs or builds everything the tests need (idempotent; reuses earlier builds).
+setup:
+	hack/setup.sh
+
+vet:
+	$(GO) vet ./...
+
+test: setup vet
+	$(GO) test -race -count=1 ./...
+
+# Runs ferry's main job on the reference platform on this machine.
+demo: build
+	hack/demo.sh

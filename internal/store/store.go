@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store records what ferry did and holds per-environment locks. Every method
+// is transactional: a write either lands whole or not at all.
+type Store interface {
+	// RecordCheckRun stores a finished check run and returns its ID.
+	RecordCheckRun(ctx context.Context, r CheckRun) (int64, error)
+	// CheckRun returns one check run by ID (ErrNotFound).
+	CheckRun(ctx context.Context, id int64) (CheckRun, error)
+	// LatestCheckRun returns the newest check run of a revision (ErrNotFound).
+	LatestCheckRun(ctx context.Context, revision string) (CheckRun, error)
+
+	// RecordPromotion stores a promotion or release and returns its ID.
+	RecordPromotion(ctx context.Context, p Promotion) (int64, error)
+	// Promotions lists promotions newest first.
+	Promotions(ctx context.Context, f PromotionFilter) ([]Promotion, error)
+
+	// StartDeployment records a running deployment and returns its ID.
+	StartDeployment(ctx context.Context, d Deployment) (int64, error)
+	// FinishDeployment sets a deployment's final status, summary, targets,
+	// inventory and end time. Finishing a finished deployment is an error.
+	FinishDeployment(ctx context.Context, id int64, f DeploymentResult) error
+	// Deployment returns one deployment by ID (ErrNotFound).
+	Deployment(ctx context.Context, id int64) (Deployment, error)
+	// Deployments lists deployments newest first.
+	Deployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
+
+	// AppendEvent adds an entry to the audit event log.
+	AppendEvent(ctx context.Context, e Event) (int64, error)
+	// Events lists events newest first.
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+
+	// AcquireLock takes the named lock for owner until now+ttl. A lock whose
+	// expiry has passed is free. Returns *LockedError (errors.Is ErrLocked)
+	// when another owner holds it.
+	AcquireLock(ctx context.Context, name, owner string, ttl time.Duration) (Lock, error)
+	// RenewLock extends a held lock; ErrLockLost if it expired and was taken.
+	RenewLock(ctx context.Context, l Lock, ttl time.Duration) (Lock, error)
+	// ReleaseLock frees a held lock; releasing a lost lock is not an error.
+	ReleaseLock(ctx context.Context, l Lock) error
+
+	Close() error
+}
+
+// Sentinel errors.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrLocked   = errors.New("locked")
+	ErrLockLost = errors.New("lock lost")
+)
+
+// Status of a deployment or check run.
+type Status string
+
+const (
+	StatusRunning   Status = "running"
+	StatusSucceeded Status = "succeeded"
+	StatusFailed    Status = "failed"
+	// StatusAborted marks a deployment whose process died (found running
+	// after its lock expired).
+	StatusAborted Status = "aborted"
+)
+
+// CheckRun is one run of the check pipeline on a revision.
+type CheckRun struct {
+	ID        int64          `json:"id"`
+	Revision  string         `json:"revision"`
+	Env       string         `json:"env,omitempty"`
+	Passed    bool           `json:"passed"`
+	Counts    map[string]int `json:"counts"` // findings by severity
+	Summary   string         `json:"summary"`
+	StartedAt time.Time      `json:"startedAt"`
+	EndedAt   time.Time      `json:"endedAt"`
+}
+
+// Promotion is a lane move made by ferry: a promotion, a release, a topic
+// finish or a rollback commit.
+type Promotion struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"` // promote, release, finish, rollback
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Revision  string    `json:"revision"` // the promoted source revision
+	Commit    string    `json:"commit"`   // the commit ferry made on the lane
+	Version   string    `json:"version,omitempty"`
+	Evidence  []string  `json:"evidence,omitempty"` // e.g. "check-run:12", "deployment:7"
+	Override  string    `json:"override,omitempty"` // break-glass reason
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// PromotionFilter narrows Promotions; zero fields match everything.
+type PromotionFilter struct {
+	Kind  string
+	To    string
+	Limit int
+}
+
+// Deployment is one sync of an environment at a revision.
+type Deployment struct {
+	ID        int64          `json:"id"`
+	Env       string         `json:"env"`
+	Target    string         `json:"target,omitempty"` // empty: the whole environment
+	Revision  string         `json:"revision"`
+	Version   string         `json:"version,omitempty"`
+	Status    Status         `json:"status"`
+	Healthy   bool           `json:"healthy"`
+	Verified  bool           `json:"verified"`
+	Summary   string         `json:"summary,omitempty"`
+	Targets   []TargetResult `json:"targets,omitempty"`
+	Inventory []string       `json:"inventory,omitempty"` // object IDs applied
+	Actor     string         `json:"actor"`
+	StartedAt time.Time      `json:"startedAt"`
+	EndedAt   time.Time      `json:"endedAt,omitzero"`
+}
+
+// TargetResult is the outcome of one target of a deployment.
+type TargetResult struct {
+	Target     string            `json:"target"`
+	Status     Status            `json:"status"`
+	Components []ComponentResult `json:"components,omitempty"`
+	Error      string            `json:"error,omitempty"`
+}
+
+// ComponentResult is the outcome of one component on one target.
+type ComponentResult struct {
+	Component string        `json:"component"`
+	Status    Status        `json:"status"`
+	Summary   string        `json:"summary,omitempty"` // e.g. "2 to add, 0 to change, 0 to destroy"
+	Duration  time.Duration `json:"duration"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// DeploymentResult is what FinishDeployment writes.
+type DeploymentResult struct {
+	Status    Status
+	Healthy   bool
+	Verified  bool
+	Summary   string
+	Targets   []TargetResult
+	Inventory []string
+	EndedAt   time.Time
+}
+
+// DeploymentFilter narrows Deployments; zero fields match everything.
+type DeploymentFilter struct {
+	Env      string
+	Target   string
+	Revision string
+	Status   Status
+	Limit    int
+}
+
+// Event is one entry of the audit log.
+type Event struct {
+	ID      int64     `json:"id"`
+	Time    time.Time `json:"time"`
+	Kind    string    `json:"kind"` // e.g. "promotion", "deployment.started", "drift"
+	Env     string    `json:"env,omitempty"`
+	Actor   string    `json:"actor,omitempty"`
+	Message string    `json:"message"`
+	Data    string    `json:"data,omitempty"` // JSON
+}
+
+// EventFilter narrows Events; zero fields match everything.
+type EventFilter struct {
+	Kind  string
+	Env   string
+	Since time.Time
+	Limit int
+}
+
+// Lock is a held lock.
+type Lock struct {
+	Name      string
+	Owner     string
+	Token     string // unique per acquisition
+	ExpiresAt time.Time
+}
+
+// LockedError says who holds a lock and until when.
+type LockedError struct {
+	Name      string
+	Owner     string
+	ExpiresAt time.Time
+}
+
+func (e *LockedError) Error() string {
+	return "lock " + e.Name + " held by " + e.Owner + " until " + e.ExpiresAt.UTC().Format(time.RFC3339)
+}
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
