@@ -96,9 +96,9 @@ func TestApplySettings(t *testing.T) {
 	}
 	fs := []Finding{{RuleID: "FERRY-X-001", Severity: "high"}, {RuleID: "FERRY-X-002", Severity: "high"}, {RuleID: "FERRY-X-003", Severity: "low"}}
 	problems := ApplySettings(fs, map[string]platform.RuleConfig{
-		"FERRY-X-001": {Severity: platform.SeverityLow},
-		"FERRY-X-002": {Disabled: true, Reason: "no public buckets in this account"},
-		"FERRY-X-003": {Disabled: true},
+		"FERRY-X-001":  {Severity: platform.SeverityLow},
+		"FERRY-X-002":  {Disabled: true, Reason: "no public buckets in this account"},
+		"FERRY-X-003":  {Disabled: true},
 		"FERRY-NOPE-1": {Disabled: true, Reason: "x"},
 	}, reg, "ferry.yaml")
 	if fs[0].Severity != platform.SeverityLow || fs[0].Suppressed != nil {
