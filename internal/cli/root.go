@@ -115,6 +115,7 @@ gated promotions, semantic version tags and rollback to any of them.`,
 // list in the one place below, keeping the wiring visible.
 var verbs = []func(*Globals) *cobra.Command{
 	newVersionCmd,
+	newConfigCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).

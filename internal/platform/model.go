@@ -87,22 +87,22 @@ type Target struct {
 	Name       string           `yaml:"name" json:"name"`
 	Cloud      string           `yaml:"cloud" json:"cloud"` // aws, azure, local, …
 	Order      int              `yaml:"order" json:"order"`
-	Kube       *KubeTarget      `yaml:"kube" json:"kube,omitempty"`
-	Terraform  *TerraformTarget `yaml:"terraform" json:"terraform,omitempty"`
-	Components []string         `yaml:"components" json:"components,omitempty"` // empty: all components
+	Kube       *KubeTarget      `yaml:"kube,omitempty" json:"kube,omitempty"`
+	Terraform  *TerraformTarget `yaml:"terraform,omitempty" json:"terraform,omitempty"`
+	Components []string         `yaml:"components,omitempty" json:"components,omitempty"` // empty: all components
 }
 
 // KubeTarget selects a cluster from a kubeconfig.
 type KubeTarget struct {
-	Kubeconfig string `yaml:"kubeconfig" json:"kubeconfig,omitempty"` // default: $KUBECONFIG / ~/.kube/config
+	Kubeconfig string `yaml:"kubeconfig,omitempty" json:"kubeconfig,omitempty"` // default: $KUBECONFIG / ~/.kube/config
 	Context    string `yaml:"context" json:"context"`
 }
 
 // TerraformTarget selects a Terraform workspace and backend.
 type TerraformTarget struct {
-	Workspace string            `yaml:"workspace" json:"workspace,omitempty"`
-	Backend   string            `yaml:"backend" json:"backend,omitempty"` // local, s3, azurerm, pg, …
-	Config    map[string]string `yaml:"backendConfig" json:"backendConfig,omitempty"`
+	Workspace string            `yaml:"workspace,omitempty" json:"workspace,omitempty"`
+	Backend   string            `yaml:"backend,omitempty" json:"backend,omitempty"` // local, s3, azurerm, pg, …
+	Config    map[string]string `yaml:"backendConfig,omitempty" json:"backendConfig,omitempty"`
 }
 
 // ComponentType is how a component is deployed.
@@ -120,24 +120,24 @@ type Component struct {
 	Name      string        `yaml:"name" json:"name"`
 	Type      ComponentType `yaml:"type" json:"type"`
 	Path      string        `yaml:"path" json:"path"`
-	Namespace string        `yaml:"namespace" json:"namespace,omitempty"`
-	DependsOn []string      `yaml:"dependsOn" json:"dependsOn,omitempty"`
+	Namespace string        `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	DependsOn []string      `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
 	// Exports are Terraform outputs handed to the components that depend on this one.
-	Exports []string `yaml:"exports" json:"exports,omitempty"`
+	Exports []string `yaml:"exports,omitempty" json:"exports,omitempty"`
 	// Inputs per environment name.
-	Inputs map[string]Inputs `yaml:"inputs" json:"inputs,omitempty"`
+	Inputs map[string]Inputs `yaml:"inputs,omitempty" json:"inputs,omitempty"`
 }
 
 // Inputs are a component's per-environment inputs.
 type Inputs struct {
 	// Path overrides the component path for this environment (e.g. a kustomize overlay).
-	Path string `yaml:"path" json:"path,omitempty"`
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
 	// VarFiles are Terraform .tfvars files; ValuesFiles are Helm values files.
-	VarFiles    []string          `yaml:"varFiles" json:"varFiles,omitempty"`
-	Vars        map[string]string `yaml:"vars" json:"vars,omitempty"`
-	ValuesFiles []string          `yaml:"valuesFiles" json:"valuesFiles,omitempty"`
+	VarFiles    []string          `yaml:"varFiles,omitempty" json:"varFiles,omitempty"`
+	Vars        map[string]string `yaml:"vars,omitempty" json:"vars,omitempty"`
+	ValuesFiles []string          `yaml:"valuesFiles,omitempty" json:"valuesFiles,omitempty"`
 	// Skip leaves the component out of this environment.
-	Skip bool `yaml:"skip" json:"skip,omitempty"`
+	Skip bool `yaml:"skip,omitempty" json:"skip,omitempty"`
 }
 
 // Promotion configures how a lane is fed and what gates guard it.
@@ -177,20 +177,20 @@ const (
 // Checks configures the check pipeline.
 type Checks struct {
 	FailOn           Severity              `yaml:"failOn" json:"failOn"`
-	Rules            map[string]RuleConfig `yaml:"rules" json:"rules,omitempty"` // by rule ID
-	PolicyDirs       []string              `yaml:"policyDirs" json:"policyDirs,omitempty"`
-	RequiredTags     []string              `yaml:"requiredTags" json:"requiredTags,omitempty"`
-	AllowedRegions   []string              `yaml:"allowedRegions" json:"allowedRegions,omitempty"`
-	AllowedLocations []string              `yaml:"allowedLocations" json:"allowedLocations,omitempty"`
-	NamingPattern    string                `yaml:"namingPattern" json:"namingPattern,omitempty"`
-	Exclude          []string              `yaml:"exclude" json:"exclude,omitempty"` // path globs not scanned
+	Rules            map[string]RuleConfig `yaml:"rules,omitempty" json:"rules,omitempty"` // by rule ID
+	PolicyDirs       []string              `yaml:"policyDirs,omitempty" json:"policyDirs,omitempty"`
+	RequiredTags     []string              `yaml:"requiredTags,omitempty" json:"requiredTags,omitempty"`
+	AllowedRegions   []string              `yaml:"allowedRegions,omitempty" json:"allowedRegions,omitempty"`
+	AllowedLocations []string              `yaml:"allowedLocations,omitempty" json:"allowedLocations,omitempty"`
+	NamingPattern    string                `yaml:"namingPattern,omitempty" json:"namingPattern,omitempty"`
+	Exclude          []string              `yaml:"exclude,omitempty" json:"exclude,omitempty"` // path globs not scanned
 }
 
 // RuleConfig enables, disables or re-rates one rule. Disabling needs a reason.
 type RuleConfig struct {
-	Disabled bool     `yaml:"disabled" json:"disabled,omitempty"`
-	Severity Severity `yaml:"severity" json:"severity,omitempty"`
-	Reason   string   `yaml:"reason" json:"reason,omitempty"`
+	Disabled bool     `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+	Severity Severity `yaml:"severity,omitempty" json:"severity,omitempty"`
+	Reason   string   `yaml:"reason,omitempty" json:"reason,omitempty"`
 }
 
 // Versioning configures release tags.
@@ -206,7 +206,7 @@ type StoreConfig struct {
 	Driver string `yaml:"driver" json:"driver"`
 	// DSN for postgres, or the SQLite file path. Never written to output;
 	// "${ENV_VAR}" is expanded so credentials stay out of the file.
-	DSN string `yaml:"dsn" json:"-"`
+	DSN string `yaml:"dsn,omitempty" json:"-"`
 }
 
 // Security switches risky features on; all are off by default.
