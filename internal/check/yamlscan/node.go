@@ -141,27 +141,33 @@ func (d *Document) At(p Path) check.Location {
 	return check.Location{File: d.File, Line: n.Line, Column: n.Column}
 }
 
-// lineNode is Lookup but, for a mapping entry, the key node (its line is
-// where a reader looks).
+// lineNode walks p and returns the node a reader looks at: the key of a
+// mapping entry or the element of a sequence; where p stops existing, the
+// last one found.
 func lineNode(root *yaml.Node, p Path) *yaml.Node {
-	if len(p) == 0 {
-		return root
-	}
-	parent, ok := Lookup(root, p[:len(p)-1])
-	if !ok {
-		return parent
-	}
-	switch s := p[len(p)-1].(type) {
-	case string:
-		if k := KeyNode(parent, s); k != nil {
-			return k
+	cur, at := Resolve(root), Resolve(root)
+	for _, step := range p {
+		switch s := step.(type) {
+		case string:
+			k := KeyNode(cur, s)
+			if k == nil {
+				return at
+			}
+			at, cur = k, Get(cur, s)
+		case int:
+			items := Items(cur)
+			if s < 0 || s >= len(items) {
+				return at
+			}
+			at, cur = items[s], items[s]
+		default:
+			return at
 		}
-	case int:
-		if items := Items(parent); s >= 0 && s < len(items) {
-			return items[s]
+		if cur == nil {
+			return at
 		}
 	}
-	return parent
+	return at
 }
 
 // Enclosing is the document's range, used for suppressions above it.
