@@ -1,0 +1,4 @@
+# the AWS docs example key is not a secret
+locals {
+  doc = "AKIAIOSFODNN7EXAMPLE"
+}
