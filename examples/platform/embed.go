@@ -1,0 +1,15 @@
+// Package reference holds the reference platform repository: the files in
+// this directory (ferry.yaml, infra/, apps/, policies/, …) embedded into the
+// ferry binary, which `ferry init` writes out. It owns the content only;
+// writing it to disk and making the Git repository belong to
+// internal/scaffold. Go files in this directory are not part of the platform.
+package reference
+
+import "embed"
+
+// FS is the reference platform repository, rooted at its top directory.
+// The all: prefix keeps dotfiles (.gitignore, .github, .devcontainer).
+//
+//go:embed all:.devcontainer all:.github all:apps all:infra all:policies
+//go:embed .gitignore CHANGELOG.md README.md catalog-info.yaml ferry.yaml
+var FS embed.FS
