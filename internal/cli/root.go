@@ -116,6 +116,7 @@ gated promotions, semantic version tags and rollback to any of them.`,
 var verbs = []func(*Globals) *cobra.Command{
 	newVersionCmd,
 	newConfigCmd,
+	newInitCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
