@@ -17,11 +17,14 @@ type pos struct{ line, col int }
 // wrong types and duplicate keys are problems, and every decoded value's
 // position is recorded by field path so validation can point at it.
 type decoder struct {
-	file   string
-	locs   map[string]pos // field path → position of its value
-	probs  []Problem
-	budget int // node visits left; bounds alias expansion
-	broke  bool
+	file  string
+	locs  map[string]pos // field path → position of its value
+	probs []Problem
+	// reported holds the paths that already have a problem, so validation
+	// does not pile a second one on a value that failed to decode.
+	reported map[string]bool
+	budget   int // node visits left; bounds alias expansion
+	broke    bool
 }
 
 var (
@@ -30,7 +33,7 @@ var (
 )
 
 func newDecoder(file string, root *yaml.Node) *decoder {
-	return &decoder{file: file, locs: map[string]pos{}, budget: 4*countNodes(root) + 10000}
+	return &decoder{file: file, locs: map[string]pos{}, reported: map[string]bool{}, budget: 4*countNodes(root) + 10000}
 }
 
 // countNodes counts the nodes as written, not following aliases, so it is
@@ -52,6 +55,7 @@ func (d *decoder) addf(n *yaml.Node, path, format string, args ...any) {
 		p.Line, p.Column = n.Line, n.Column
 	}
 	d.probs = append(d.probs, p)
+	d.reported[path] = true
 }
 
 // decode decodes n into v (settable) at path.
@@ -199,6 +203,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		ev := reflect.New(v.Type().Elem()).Elem()
 		kp := joinPath(path, p.key.Value)
 		d.decode(p.value, ev, kp)
+		d.atKey(p, kp)
 		m.SetMapIndex(reflect.ValueOf(p.key.Value).Convert(v.Type().Key()), ev)
 	}
 	v.Set(m)
@@ -218,10 +223,19 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		d.decode(p.value, v.Field(idx), kp)
+		d.atKey(p, kp)
 	}
 }
 
 type pair struct{ key, value *yaml.Node }
+
+// atKey locates an entry whose value is a mapping or list at its key, the
+// line a reader looks for; a scalar value keeps its own position.
+func (d *decoder) atKey(p pair, path string) {
+	if v := d.resolve(p.value, path); v != nil && v.Kind != yaml.ScalarNode {
+		d.locs[path] = pos{p.key.Line, p.key.Column}
+	}
+}
 
 // pairs lists a mapping's key/value pairs, reporting duplicate and
 // non-string keys, and applying "<<" merge keys (explicit keys win).

@@ -81,7 +81,7 @@ func parseNode(data []byte, filename string) (*yaml.Node, *Problem) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Problem{File: filename, Msg: "empty document; want apiVersion, kind, metadata and spec"}
 		}
-		return nil, syntaxProblem(filename, err)
+		return nil, syntaxProblem(filename, data, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -89,7 +89,7 @@ func parseNode(data []byte, filename string) (*yaml.Node, *Problem) {
 		return nil, &Problem{File: filename, Line: extra.Line, Column: extra.Column,
 			Msg: "more than one YAML document; ferry.yaml holds one"}
 	case !errors.Is(err, io.EOF):
-		return nil, syntaxProblem(filename, err)
+		return nil, syntaxProblem(filename, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Problem{File: filename, Msg: "empty document; want apiVersion, kind, metadata and spec"}
@@ -102,16 +102,47 @@ func parseNode(data []byte, filename string) (*yaml.Node, *Problem) {
 	return root, nil
 }
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineErr   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
+
+// parserProblems are yaml.v3's parser (not scanner) messages: for these it
+// prints the 0-based line of the mark, so one is added.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found undefined tag handle":             true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
 
 // syntaxProblem turns a yaml.v3 parse error into a located problem.
-func syntaxProblem(filename string, err error) *Problem {
+func syntaxProblem(filename string, data []byte, err error) *Problem {
 	msg := err.Error()
 	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if parserProblems[m[2]] {
+			line++
+		}
 		return &Problem{File: filename, Line: line, Msg: "invalid YAML: " + m[2]}
 	}
-	return &Problem{File: filename, Msg: "invalid YAML: " + trimYAMLPrefix(msg)}
+	p := &Problem{File: filename, Msg: "invalid YAML: " + trimYAMLPrefix(msg)}
+	if parserProblems[trimYAMLPrefix(msg)] {
+		p.Line = 1 // yaml.v3 omits "line 0"
+	}
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			p.Line = bytes.Count(data[:i], []byte("\n")) + 1
+		}
+	}
+	return p
 }
 
 func trimYAMLPrefix(s string) string {
@@ -125,6 +156,22 @@ func trimYAMLPrefix(s string) string {
 func (d *decoder) isSet(path string) bool {
 	_, ok := d.locs[path]
 	return ok
+}
+
+// reportedAt reports whether path or one of its ancestors already has a
+// decode problem: its value is zero or partial, so checking it again would
+// only echo that problem.
+func (d *decoder) reportedAt(path string) bool {
+	for {
+		if d.reported[path] {
+			return true
+		}
+		parent := parentPath(path)
+		if parent == path {
+			return false
+		}
+		path = parent
+	}
 }
 
 // at returns the position of path, or of its nearest written ancestor.

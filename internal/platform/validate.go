@@ -42,9 +42,24 @@ func validate(p *Platform, d *decoder) []Problem {
 }
 
 func (v *validator) addf(path, format string, args ...any) {
+	if v.d.reportedAt(path) || v.defaulted(path) {
+		return // a consequence of a problem already reported
+	}
 	at := v.d.at(path)
 	v.probs = append(v.probs, Problem{File: v.d.file, Line: at.line, Column: at.col,
 		Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// defaulted reports a path inside a list that applyDefaults generated
+// because the file left it out: it is built from declared lanes, so a
+// problem there follows from one already reported (e.g. a duplicate lane).
+func (v *validator) defaulted(path string) bool {
+	for _, list := range []string{"spec.lanes", "spec.topics", "spec.environments", "spec.promotions"} {
+		if strings.HasPrefix(path, list+"[") && !v.d.isSet(list+"[0]") {
+			return true
+		}
+	}
+	return false
 }
 
 // name reports an invalid DNS-label name at path.
