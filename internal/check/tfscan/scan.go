@@ -8,6 +8,10 @@ import (
 	"sort"
 
 	"ferry.dev/ferry/internal/check"
+	"ferry.dev/ferry/internal/check/rules/aws"
+	"ferry.dev/ferry/internal/check/rules/azure"
+	"ferry.dev/ferry/internal/check/rules/tagging"
+	"ferry.dev/ferry/internal/check/tfscan/tfmodel"
 	"ferry.dev/ferry/internal/platform"
 )
 
@@ -50,6 +54,11 @@ func Scan(ctx context.Context, req Request) ([]check.Finding, error) {
 			files = append(files, &parsedFile{path: rel, body: body})
 		}
 	}
+	out = append(out, evaluateAll(ctx, req, files)...)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan terraform: %w", err)
+	}
+	out = dedupe(out)
 	for i := range out {
 		out[i].Env = req.Env
 	}
@@ -57,9 +66,81 @@ func Scan(ctx context.Context, req Request) ([]check.Finding, error) {
 	return out, nil
 }
 
+// evaluateAll evaluates every root module (a directory no other directory
+// calls; then any directory not yet reached, e.g. in a call cycle) and runs
+// the rules on each root's configuration.
+func evaluateAll(ctx context.Context, req Request, files []*parsedFile) []check.Finding {
+	mods := groupModules(files)
+	roots := rootModules(mods)
+	funcs := functions(req.Root)
+	visited := map[string]bool{}
+	var out []check.Finding
+	run := func(dir string) {
+		ev := &evaluator{root: req.Root, mods: mods, funcs: funcs, visited: visited}
+		ev.evalModule(dir, "", ev.rootInputs(dir, varFilesFor(dir, roots, req.VarFiles)), nil, nil)
+		out = append(out, ev.findings...)
+		cfg := tfmodel.NewConfig(ev.res, ev.provs)
+		for _, r := range tfRules() {
+			out = append(out, r.Check(cfg, req.Settings)...)
+		}
+	}
+	for _, d := range roots {
+		if ctx.Err() != nil {
+			return out
+		}
+		run(d)
+	}
+	for _, d := range sortedKeys(mods) {
+		if !visited[d] && ctx.Err() == nil {
+			run(d)
+		}
+	}
+	return out
+}
+
+// tfRules are the Terraform rules in the order they run.
+func tfRules() []tfmodel.Rule {
+	var rs []tfmodel.Rule
+	rs = append(rs, aws.Rules()...)
+	rs = append(rs, azure.Rules()...)
+	rs = append(rs, tagging.Rules()...)
+	return rs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// dedupe drops identical findings (a module reached twice the same way).
+func dedupe(fs []check.Finding) []check.Finding {
+	type key struct {
+		rule, res, msg string
+		loc            check.Location
+	}
+	seen := map[key]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.RuleID, f.Resource, f.Message, f.Location}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Rules lists the metadata of every rule Scan can report.
 func Rules() []check.Rule {
-	return []check.Rule{ruleSyntax, ruleFormat, ruleNotScanned}
+	out := []check.Rule{ruleSyntax, ruleFormat, ruleNotScanned}
+	for _, r := range tfRules() {
+		out = append(out, r.Rule)
+	}
+	return out
 }
 
 func sortFindings(fs []check.Finding) {
