@@ -74,9 +74,17 @@ func (o *configCheckOptions) run() error {
 	if o.g.JSON() {
 		return o.g.WriteJSON(configCheckResult{OK: true, Problems: []platform.Problem{}})
 	}
-	fmt.Fprintf(o.g.Out, "%s: ok (%d lanes, %d environments, %d components)\n", platform.FileName,
-		len(p.Spec.Lanes), len(p.Spec.Environments), len(p.Spec.Components))
+	fmt.Fprintf(o.g.Out, "%s: ok (%s, %s, %s)\n", platform.FileName, countNoun(len(p.Spec.Lanes), "lane"),
+		countNoun(len(p.Spec.Environments), "environment"), countNoun(len(p.Spec.Components), "component"))
 	return nil
+}
+
+// countNoun writes "1 lane", "4 lanes".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // reportProblems writes the problems on stdout and returns an exit-2 error.
@@ -90,11 +98,7 @@ func (o *configCheckOptions) reportProblems(probs []platform.Problem) error {
 			fmt.Fprintln(o.g.Out, p.Error())
 		}
 	}
-	noun := "problems"
-	if len(probs) == 1 {
-		noun = "problem"
-	}
-	return &UsageError{Err: fmt.Errorf("%s: %d %s", platform.FileName, len(probs), noun)}
+	return &UsageError{Err: fmt.Errorf("%s: %s", platform.FileName, countNoun(len(probs), "problem"))}
 }
 
 // configShowOptions are `ferry config show`'s options: only the globals.
