@@ -45,7 +45,7 @@ func (r *Repo) RemoteHead(ctx context.Context, remote, branch string) (string, e
 }
 
 // RefUpdate is one ref change of an atomic update or push. Old "" means the
-// ref must not exist yet.
+// ref must not exist yet; New "" deletes it.
 type RefUpdate struct {
 	Ref string // full ref name: refs/heads/main, refs/tags/v1.0.0
 	New string
@@ -61,7 +61,7 @@ func (r *Repo) Push(ctx context.Context, remote string, updates []RefUpdate) err
 	}
 	args := []string{"push", "--atomic", "--porcelain", "--no-verify", "--end-of-options", remote}
 	for _, u := range updates {
-		args = append(args, u.New+":"+u.Ref)
+		args = append(args, u.New+":"+u.Ref) // New "" deletes the ref
 	}
 	out, err := r.Run(ctx, args...)
 	if err == nil {
@@ -99,7 +99,9 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate, reason strin
 	var b strings.Builder
 	b.WriteString("start\n")
 	for _, u := range updates {
-		if u.Old == "" {
+		if u.New == "" {
+			fmt.Fprintf(&b, "delete %s %s\n", u.Ref, u.Old)
+		} else if u.Old == "" {
 			fmt.Fprintf(&b, "create %s %s\n", u.Ref, u.New)
 		} else {
 			fmt.Fprintf(&b, "update %s %s %s\n", u.Ref, u.New, u.Old)

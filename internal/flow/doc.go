@@ -1,0 +1,12 @@
+// Package flow is ferry's branch workflow: lanes and their order, topic
+// branches (start/finish), promotion planning and gates, releases (semantic
+// versions from Conventional Commits, changelog, annotated tags), lane drift,
+// and rollback commits. Every write happens in a temporary worktree and lands
+// by compare-and-swap (locally) or a non-force atomic push (with a remote),
+// so a lane is always at its old or its new commit.
+//
+// It owns the decisions; package git owns the Git mechanics, package store
+// the records, package platform the configuration. It does not deploy: gates
+// read deployments that the deploy engine recorded in the store, and it does
+// not run the check pipeline itself — it calls a Checker.
+package flow

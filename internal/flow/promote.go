@@ -1,0 +1,221 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/store"
+)
+
+// PromoteOptions tune Promote.
+type PromoteOptions struct {
+	DryRun   bool
+	Override string // break-glass reason; failed gates are recorded as overridden
+}
+
+// Plan is what a promotion would do and why it may or may not.
+type Plan struct {
+	From          string       `json:"from"`
+	To            string       `json:"to"`
+	CandidateKind string       `json:"candidateKind"` // head or verified
+	Candidate     string       `json:"candidate,omitempty"`
+	Target        string       `json:"target"` // the lane's head before
+	Commits       []CommitInfo `json:"commits"`
+	Gates         []Gate       `json:"gates"`
+	UpToDate      bool         `json:"upToDate"`
+	Allowed       bool         `json:"allowed"`
+	Override      string       `json:"override,omitempty"`
+}
+
+// Result is a finished (or dry-run) promotion.
+type Result struct {
+	Plan
+	DryRun      bool     `json:"dryRun"`
+	Commit      string   `json:"commit,omitempty"` // the merge commit now on the lane
+	PromotionID int64    `json:"promotionId,omitempty"`
+	Attempts    int      `json:"attempts"`
+	Notes       []string `json:"notes,omitempty"`
+}
+
+// GateError says a promotion is blocked, listing the failed gates.
+type GateError struct {
+	To    string
+	Gates []Gate
+}
+
+func (e *GateError) Error() string {
+	var failed []string
+	for _, g := range e.Gates {
+		if !g.Passed && !g.Overridden {
+			failed = append(failed, g.Name+": "+g.Reason)
+		}
+	}
+	return fmt.Sprintf("promotion to %s blocked: %s", e.To, strings.Join(failed, "; "))
+}
+
+// Hint points at the break-glass path.
+func (e *GateError) Hint() string {
+	return "fix what the gates report, or `--override REASON` (recorded with your name)"
+}
+
+// maxListed bounds the commits a plan lists.
+const maxListed = 50
+
+func (e *Engine) promotionTo(to string) (platform.Promotion, error) {
+	if _, err := e.lane(to); err != nil {
+		return platform.Promotion{}, err
+	}
+	pr, ok := e.P.PromotionTo(to)
+	if !ok {
+		return platform.Promotion{}, &UnknownLaneError{What: "promotion target (nothing is promoted into it)", Name: to, Known: promotionTargets(e.P)}
+	}
+	return pr, nil
+}
+
+func promotionTargets(p *platform.Platform) []string {
+	var out []string
+	for _, pr := range p.Spec.Promotions {
+		out = append(out, pr.To)
+	}
+	return out
+}
+
+// PlanPromotion picks the candidate for lane to and evaluates its gates,
+// changing nothing. Call Sync first to plan on the remote's state.
+func (e *Engine) PlanPromotion(ctx context.Context, to, override string) (*Plan, error) {
+	pr, err := e.promotionTo(to)
+	if err != nil {
+		return nil, err
+	}
+	return e.plan(ctx, pr, override)
+}
+
+func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override string) (*Plan, error) {
+	p := &Plan{From: pr.From, To: pr.To, CandidateKind: pr.Candidate, Override: override, Commits: []CommitInfo{}}
+	var err error
+	if p.Target, err = e.branchHead(ctx, pr.To); err != nil {
+		return nil, err
+	}
+	var gates []Gate
+	switch pr.Candidate {
+	case platform.CandidateVerified:
+		g, cand := e.verifiedCandidate(ctx, pr.Gates)
+		gates, p.Candidate = append(gates, g), cand
+	default:
+		if p.Candidate, err = e.branchHead(ctx, pr.From); err != nil {
+			return nil, err
+		}
+		if pr.Gates.Deployed != "" {
+			gates = append(gates, e.deployedGate(ctx, pr.Gates, p.Candidate))
+		}
+	}
+	if p.Candidate == "" {
+		p.Gates = gates
+		return p, nil
+	}
+	if p.UpToDate, err = e.Repo.IsAncestor(ctx, p.Candidate, p.Target); err != nil || p.UpToDate {
+		p.Allowed = p.UpToDate
+		return p, err
+	}
+	commits, err := e.Repo.Log(ctx, "--no-merges", fmt.Sprintf("--max-count=%d", maxListed), p.Candidate, "^"+p.Target)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range commits {
+		p.Commits = append(p.Commits, infoOf(c))
+	}
+	if pr.Gates.Checks {
+		gates = append(gates, e.checksGate(ctx, p.Candidate))
+	}
+	if pr.Gates.Approvals > 0 {
+		gates = append(gates, approvalsGate(pr.Gates.Approvals))
+	}
+	if l, _ := e.P.Lane(pr.To); l.Protected {
+		gates = append(gates, e.laneGate(ctx, pr.To))
+	}
+	p.Gates = gates
+	p.Allowed = applyOverride(p.Gates, override)
+	return p, nil
+}
+
+// verifiedCandidate finds the source revision the gate environment deployed.
+func (e *Engine) verifiedCandidate(ctx context.Context, g platform.Gates) (Gate, string) {
+	gate := Gate{Name: "deployed"}
+	d, err := e.verifiedDeployment(ctx, g.Deployed, g.Verified)
+	if err != nil {
+		gate.Reason = err.Error()
+		return gate, ""
+	}
+	src, err := e.sourceRevision(ctx, d.Revision)
+	if err != nil {
+		gate.Reason = fmt.Sprintf("deployment %d of %s: revision %s is not in this repository", d.ID, g.Deployed, shortID(d.Revision))
+		return gate, ""
+	}
+	gate.Passed = true
+	gate.Evidence = []string{fmt.Sprintf("deployment:%d", d.ID)}
+	gate.Reason = fmt.Sprintf("%s deployed %s healthy in deployment %d", g.Deployed, shortID(src), d.ID)
+	if g.Verified {
+		gate.Reason += " and verified it"
+	}
+	return gate, src
+}
+
+// Promote moves the candidate into lane to if its gates pass, re-planning
+// when the lane moves under it.
+func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Result, error) {
+	pr, err := e.promotionTo(to)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		if err := e.Sync(ctx); err != nil {
+			return nil, err
+		}
+		e.recoverRecords(ctx, to)
+		plan, err := e.plan(ctx, pr, o.Override)
+		if err != nil {
+			return nil, err
+		}
+		res := &Result{Plan: *plan, DryRun: o.DryRun, Attempts: attempt}
+		if plan.UpToDate {
+			return res, nil
+		}
+		if !plan.Allowed || plan.Candidate == "" {
+			return res, &GateError{To: to, Gates: plan.Gates}
+		}
+		if o.DryRun {
+			return res, nil
+		}
+		res.Commit, res.Notes, err = e.executePromotion(ctx, plan)
+		if git.IsNonFastForward(err) && attempt < e.maxAttempts {
+			e.logf("%s moved while promoting (%v); re-planning", to, err)
+			continue
+		}
+		if err != nil {
+			return res, fmt.Errorf("promote %s: %w", to, err)
+		}
+		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "promote", From: plan.From, To: to,
+			Revision: plan.Candidate, Commit: res.Commit, Evidence: evidenceOf(plan.Gates), Override: o.Override})
+		return res, err
+	}
+}
+
+func (e *Engine) executePromotion(ctx context.Context, p *Plan) (string, []string, error) {
+	msg := git.Message(fmt.Sprintf("Promote %s@%s to %s", p.From, shortID(p.Candidate), p.To), "",
+		e.trailerSet(TrailerPromotion, p.From+" -> "+p.To, p.Candidate, evidenceOf(p.Gates), p.Override))
+	var commit string
+	err := e.Repo.WithWorktree(ctx, p.Target, func(w *git.Worktree) error {
+		var err error
+		commit, err = w.MergeNoFF(ctx, p.Candidate, p.To, msg)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	crashPoint("merged")
+	notes, err := e.publish(ctx, []git.RefUpdate{{Ref: "refs/heads/" + p.To, New: commit, Old: p.Target}}, "ferry: promote to "+p.To)
+	return commit, notes, err
+}

@@ -1,0 +1,120 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"ferry.dev/ferry/internal/git"
+)
+
+// publish lands ref updates. Locally: one compare-and-swap transaction,
+// refused up front if a moved branch is checked out with local changes.
+// With a remote: one atomic, non-force push (the remote is the source of
+// truth), then the local branches follow. Either way each ref ends at its
+// old or its new value. Returned notes tell the user what was left alone.
+func (e *Engine) publish(ctx context.Context, updates []git.RefUpdate, reason string) ([]string, error) {
+	if len(updates) == 0 {
+		return nil, nil
+	}
+	if e.beforePublish != nil {
+		e.beforePublish()
+	}
+	if e.Remote == "" {
+		return e.publishLocal(ctx, updates, reason)
+	}
+	crashPoint("before-push")
+	if err := e.Repo.Push(ctx, e.Remote, updates); err != nil {
+		return nil, err
+	}
+	crashPoint("pushed")
+	return e.followRemote(ctx, updates, reason)
+}
+
+func (e *Engine) publishLocal(ctx context.Context, updates []git.RefUpdate, reason string) ([]string, error) {
+	for _, u := range updates {
+		if b, ok := branchOf(u.Ref); ok && u.New != "" {
+			if err := e.Repo.CheckDirty(ctx, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	crashPoint("before-update")
+	if err := e.Repo.UpdateRefs(ctx, updates, reason); err != nil {
+		return nil, err
+	}
+	crashPoint("updated")
+	var notes []string
+	for _, u := range updates {
+		if b, ok := branchOf(u.Ref); ok && u.Old != "" && u.New != "" {
+			n, err := e.Repo.SyncCheckouts(ctx, b, u.Old, u.New)
+			if err != nil {
+				return notes, err
+			}
+			notes = append(notes, n...)
+		}
+	}
+	return notes, nil
+}
+
+// followRemote moves local branches and tags to what was just pushed:
+// created if absent, fast-forwarded if behind (with a clean checkout
+// updated too), and otherwise left alone with a note.
+func (e *Engine) followRemote(ctx context.Context, updates []git.RefUpdate, reason string) ([]string, error) {
+	var notes []string
+	for _, u := range updates {
+		b, isBranch := branchOf(u.Ref)
+		if !isBranch {
+			if u.New == "" {
+				continue
+			}
+			if ok, _ := e.Repo.RefExists(ctx, u.Ref); !ok {
+				if err := e.Repo.UpdateRef(ctx, u.Ref, u.New, "", reason); err != nil {
+					notes = append(notes, fmt.Sprintf("local %s not created: %v", u.Ref, err))
+				}
+			}
+			continue
+		}
+		if u.New == "" {
+			continue // remote branch deletions leave the local branch to its owner
+		}
+		n, err := e.followBranch(ctx, b, u.New, reason)
+		if err != nil {
+			return notes, err
+		}
+		if n != "" {
+			notes = append(notes, n)
+		}
+	}
+	return notes, nil
+}
+
+func (e *Engine) followBranch(ctx context.Context, b, newRev, reason string) (string, error) {
+	cur, err := e.Repo.BranchHead(ctx, b)
+	if err != nil {
+		// No local branch: nothing to follow; the remote-tracking ref has it.
+		return "", nil
+	}
+	if cur == newRev {
+		return "", nil
+	}
+	behind, err := e.Repo.IsAncestor(ctx, cur, newRev)
+	if err != nil {
+		return "", err
+	}
+	if !behind {
+		return fmt.Sprintf("local %s has commits that are not on %s; left at %s", b, e.Remote, shortID(cur)), nil
+	}
+	if err := e.Repo.CheckDirty(ctx, b); err != nil {
+		return fmt.Sprintf("local %s left at %s: %v (run git merge --ff-only %s/%s there when ready)", b, shortID(cur), err, e.Remote, b), nil
+	}
+	if err := e.Repo.UpdateRef(ctx, "refs/heads/"+b, newRev, cur, reason); err != nil {
+		return fmt.Sprintf("local %s moved meanwhile; left as is", b), nil
+	}
+	notes, err := e.Repo.SyncCheckouts(ctx, b, cur, newRev)
+	return strings.Join(notes, "; "), err
+}
+
+func branchOf(ref string) (string, bool) {
+	return strings.CutPrefix(ref, "refs/heads/")
+}

@@ -1,0 +1,109 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"ferry.dev/ferry/internal/store"
+)
+
+// LaneStatus is one lane as `ferry status` shows it.
+type LaneStatus struct {
+	Lane      string       `json:"lane"`
+	Env       string       `json:"env,omitempty"`
+	Protected bool         `json:"protected"`
+	Head      string       `json:"head,omitempty"`
+	Subject   string       `json:"subject,omitempty"`
+	Version   string       `json:"version,omitempty"` // latest version tag reachable
+	Upstream  string       `json:"upstream,omitempty"`
+	Waiting   int          `json:"waiting"` // commits upstream has that this lane lacks
+	Drift     []CommitInfo `json:"drift"`
+	Error     string       `json:"error,omitempty"`
+}
+
+// Lanes reports every lane in promotion order. A lane that cannot be read
+// carries its error instead of failing the whole report.
+func (e *Engine) Lanes(ctx context.Context) ([]LaneStatus, error) {
+	if err := e.Sync(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]LaneStatus, 0, len(e.P.Spec.Lanes))
+	for _, l := range e.P.Spec.Lanes {
+		ls := LaneStatus{Lane: l.Name, Protected: l.Protected, Upstream: e.upstream(l.Name), Drift: []CommitInfo{}}
+		if env, ok := e.P.EnvForLane(l.Name); ok {
+			ls.Env = env.Name
+		}
+		if err := e.laneStatus(ctx, &ls); err != nil {
+			ls.Error = err.Error()
+		}
+		out = append(out, ls)
+	}
+	return out, nil
+}
+
+func (e *Engine) laneStatus(ctx context.Context, ls *LaneStatus) error {
+	head, err := e.branchHead(ctx, ls.Lane)
+	if err != nil {
+		return err
+	}
+	ls.Head = head
+	if cs, err := e.Repo.Log(ctx, "-1", head); err == nil && len(cs) == 1 {
+		ls.Subject = cs[0].Subject
+	}
+	pfx := e.tagPrefix()
+	if ls.Version, err = e.Repo.Describe(ctx, head, pfx+"[0-9]*", ""); err != nil {
+		return err
+	}
+	if ls.Upstream != "" {
+		up, err := e.branchHead(ctx, ls.Upstream)
+		if err != nil {
+			return err
+		}
+		out, err := e.Repo.Run(ctx, "rev-list", "--count", "--no-merges", up, "^"+head, "--")
+		if err != nil {
+			return fmt.Errorf("count waiting commits: %w", err)
+		}
+		ls.Waiting, _ = strconv.Atoi(strings.TrimSpace(out))
+	}
+	drift, err := e.Drift(ctx, ls.Lane)
+	if err != nil {
+		return err
+	}
+	if drift != nil {
+		ls.Drift = drift
+	}
+	return nil
+}
+
+// HistoryTarget resolves an environment or lane name to a lane.
+func (e *Engine) HistoryTarget(name string) (lane, env string, err error) {
+	if en, ok := e.P.Env(name); ok {
+		return en.Lane, en.Name, nil
+	}
+	if _, ok := e.P.Lane(name); ok {
+		if en, ok := e.P.EnvForLane(name); ok {
+			env = en.Name
+		}
+		return name, env, nil
+	}
+	known := e.P.LaneNames()
+	for _, x := range e.P.Spec.Environments {
+		known = append(known, x.Name)
+	}
+	return "", "", &UnknownLaneError{What: "environment or lane", Name: name, Known: known}
+}
+
+// History lists the lane moves ferry recorded into lane (all lanes when
+// lane is ""), newest first, overrides included.
+func (e *Engine) History(ctx context.Context, lane string, limit int) ([]store.Promotion, error) {
+	ps, err := e.Store.Promotions(ctx, store.PromotionFilter{To: lane, Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	if ps == nil {
+		ps = []store.Promotion{}
+	}
+	return ps, nil
+}
