@@ -164,8 +164,9 @@ func (mc *modCtx) evalDynamic(d *hclsyntax.Block, ctx *hcl.EvalContext) []*tfmod
 			iter = tr.RootName()
 		}
 	}
-	shell := &hclsyntax.Block{Type: d.Labels[0], Body: content.Body, TypeRange: d.TypeRange,
-		OpenBraceRange: d.OpenBraceRange, CloseBraceRange: d.CloseBraceRange}
+	// Generated blocks point at the content block, where their arguments are.
+	shell := &hclsyntax.Block{Type: d.Labels[0], Body: content.Body, TypeRange: content.TypeRange,
+		OpenBraceRange: content.OpenBraceRange, CloseBraceRange: content.CloseBraceRange}
 	v := evalExpr(fe.Expr, ctx)
 	if !v.IsKnown() || (!v.IsNull() && !v.CanIterateElements()) {
 		c := child(ctx, iter, cty.ObjectVal(map[string]cty.Value{"key": cty.DynamicVal, "value": cty.DynamicVal}))

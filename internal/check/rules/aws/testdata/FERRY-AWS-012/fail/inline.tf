@@ -1,0 +1,9 @@
+resource "aws_security_group" "sg" {
+  name = "app"
+  egress { # want FERRY-AWS-012
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}

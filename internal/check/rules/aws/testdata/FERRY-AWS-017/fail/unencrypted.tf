@@ -1,0 +1,3 @@
+resource "aws_rds_cluster" "c" { # want FERRY-AWS-017
+  engine = "aurora-postgresql"
+}

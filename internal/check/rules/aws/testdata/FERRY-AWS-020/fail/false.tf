@@ -1,0 +1,7 @@
+resource "aws_cloudtrail" "t" {
+  name                       = "main"
+  s3_bucket_name             = "trail-logs"
+  is_multi_region_trail      = true
+  enable_log_file_validation = false # want FERRY-AWS-020
+  kms_key_id                 = "arn:aws:kms:eu-west-1:111122223333:key/abcd"
+}

@@ -1,0 +1,10 @@
+resource "aws_eks_cluster" "c" { # want FERRY-AWS-027
+  name     = "main"
+  role_arn = "arn:aws:iam::111122223333:role/eks"
+  vpc_config {
+    subnet_ids              = ["subnet-1", "subnet-2"]
+    endpoint_private_access = true
+    endpoint_public_access  = false
+  }
+  enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+}
