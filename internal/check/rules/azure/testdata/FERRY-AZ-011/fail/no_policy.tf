@@ -1,0 +1,18 @@
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name       = "default"
+    node_count = 1
+    vm_size    = "Standard_D2_v2"
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+  private_cluster_enabled = true
+  network_profile { # want FERRY-AZ-011
+    network_plugin = "kubenet"
+  }
+}
