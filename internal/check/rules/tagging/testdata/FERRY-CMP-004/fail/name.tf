@@ -1,0 +1,4 @@
+resource "aws_sns_topic" "t" {
+  name = "Alerts_Topic" # want FERRY-CMP-004
+  tags = { owner = "platform", env = "dev" }
+}
