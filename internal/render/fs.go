@@ -43,10 +43,10 @@ func (c confinedFS) check(p string) error {
 var errReadOnly = fmt.Errorf("render filesystem is read-only")
 
 func (c confinedFS) Create(string) (filesys.File, error) { return nil, errReadOnly }
-func (c confinedFS) Mkdir(string) error                   { return errReadOnly }
-func (c confinedFS) MkdirAll(string) error                { return errReadOnly }
-func (c confinedFS) RemoveAll(string) error               { return errReadOnly }
-func (c confinedFS) WriteFile(string, []byte) error       { return errReadOnly }
+func (c confinedFS) Mkdir(string) error                  { return errReadOnly }
+func (c confinedFS) MkdirAll(string) error               { return errReadOnly }
+func (c confinedFS) RemoveAll(string) error              { return errReadOnly }
+func (c confinedFS) WriteFile(string, []byte) error      { return errReadOnly }
 
 func (c confinedFS) Open(p string) (filesys.File, error) {
 	if err := c.check(p); err != nil {
