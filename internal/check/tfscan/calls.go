@@ -50,6 +50,11 @@ func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 		return
 	}
 	provs := mc.childProviders(c)
+	mc.eachRefs = nil
+	if fe := c.Body.Attributes["for_each"]; fe != nil {
+		mc.eachRefs = mc.refs(fe.Expr)
+	}
+	defer func() { mc.eachRefs = nil }()
 	for _, inst := range expand(c.Body, ctx) {
 		in := inputs{vals: map[string]cty.Value{}, refs: map[string][]tfmodel.Ref{}}
 		for name, a := range c.Body.Attributes {

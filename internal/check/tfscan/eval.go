@@ -48,6 +48,13 @@ type modCtx struct {
 	providers map[string]*tfmodel.Provider
 	stack     []string
 	managed   map[string]bool // resource types declared in this module
+	// shapes are resource values as other expressions see them: unknown
+	// objects, in a tuple (count) or an object keyed like for_each when the
+	// instance keys are known, so for_each over a resource expands.
+	shapes map[string]cty.Value
+	// eachRefs are the references of the for_each being expanded: each.value
+	// stands for the resources it iterates over.
+	eachRefs []tfmodel.Ref
 }
 
 // evalModule evaluates the module in dir with the caller's inputs.
@@ -70,6 +77,7 @@ func (ev *evaluator) evalModule(dir, addr string, in inputs, provs map[string]*t
 	for name := range m.locals {
 		mc.local(name)
 	}
+	mc.shapes = mc.resourceShapes(mc.context())
 	ctx := mc.context()
 	mc.evalProviders(ctx)
 	for _, b := range m.resources {
@@ -104,6 +112,9 @@ func (mc *modCtx) context() *hcl.EvalContext {
 			dst[t] = map[string]cty.Value{}
 		}
 		dst[t][n] = cty.DynamicVal
+		if v, ok := mc.shapes[b.Type+"."+t+"."+n]; ok {
+			dst[t][n] = v
+		}
 	}
 	for t, names := range managed {
 		if _, reserved := vars[t]; !reserved && t != "data" && t != "module" && t != "count" && t != "each" {
@@ -128,6 +139,40 @@ func objectOrEmpty(m map[string]cty.Value) cty.Value {
 		return cty.EmptyObjectVal
 	}
 	return cty.ObjectVal(m)
+}
+
+// resourceShapes computes each resource block's value shape from its
+// count or for_each, evaluated in ctx.
+func (mc *modCtx) resourceShapes(ctx *hcl.EvalContext) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for _, b := range mc.mod.resources {
+		insts := expand(b.Body, ctx)
+		key := b.Type + "." + b.Labels[0] + "." + b.Labels[1]
+		switch {
+		case b.Body.Attributes["count"] != nil && !anyUncertain(insts):
+			elems := make([]cty.Value, len(insts))
+			for i := range elems {
+				elems[i] = cty.DynamicVal
+			}
+			out[key] = cty.TupleVal(elems)
+		case b.Body.Attributes["for_each"] != nil && !anyUncertain(insts):
+			obj := map[string]cty.Value{}
+			for _, in := range insts {
+				obj[in.name] = cty.DynamicVal
+			}
+			out[key] = objectOrEmpty(obj)
+		}
+	}
+	return out
+}
+
+func anyUncertain(insts []instance) bool {
+	for _, in := range insts {
+		if in.uncertain {
+			return true
+		}
+	}
+	return false
 }
 
 // local evaluates a local value after the locals it depends on; a cycle
@@ -182,6 +227,8 @@ func (mc *modCtx) refs(e hcl.Expression) []tfmodel.Ref {
 	for _, tr := range e.Variables() {
 		root := tr.RootName()
 		switch root {
+		case "each":
+			out = append(out, mc.eachRefs...)
 		case "var":
 			out = append(out, mc.varRefs[stepName(tr, 1)]...)
 		case "local":

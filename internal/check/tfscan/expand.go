@@ -13,8 +13,9 @@ import (
 
 // instance is one expansion of a block with count or for_each.
 type instance struct {
-	key string // "", [0] or ["k"]
-	ctx *hcl.EvalContext
+	key  string // "", [0] or ["k"]
+	name string // the for_each key
+	ctx  *hcl.EvalContext
 	// uncertain: count or for_each was unknown, so the one instance stands
 	// for zero or more.
 	uncertain bool
@@ -80,7 +81,7 @@ func expandForEach(v cty.Value, ctx *hcl.EvalContext) []instance {
 	out := make([]instance, 0, len(items))
 	for _, it := range items {
 		c := child(ctx, "each", cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(it.k), "value": it.v}))
-		out = append(out, instance{key: "[" + strconv.Quote(it.k) + "]", ctx: c})
+		out = append(out, instance{key: "[" + strconv.Quote(it.k) + "]", name: it.k, ctx: c})
 	}
 	return out
 }
@@ -108,6 +109,11 @@ func (mc *modCtx) evalResource(b *hclsyntax.Block, ctx *hcl.EvalContext) {
 		mode, prefix = tfmodel.Data, "data."
 	}
 	prov := mc.providers[providerKey(b)]
+	mc.eachRefs = nil
+	if fe := b.Body.Attributes["for_each"]; fe != nil {
+		mc.eachRefs = mc.refs(fe.Expr)
+	}
+	defer func() { mc.eachRefs = nil }()
 	for _, inst := range expand(b.Body, ctx) {
 		if len(mc.ev.res) >= maxTotal {
 			return

@@ -79,6 +79,7 @@ func TestEvaluation(t *testing.T) {
 		{name: "providers", settings: platform.Checks{RequiredTags: []string{"owner", "env"},
 			AllowedRegions: []string{"eu-west-1"}}},
 		{name: "syntax"},
+		{name: "for_each_resource"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
