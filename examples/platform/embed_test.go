@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,10 @@ func TestEmbedComplete(t *testing.T) {
 	for _, p := range embedded {
 		if path.Ext(p) == ".go" {
 			t.Errorf("Go file %s is embedded into the platform", p)
+		}
+		// Local working data must never ship in the binary or reach a new repo.
+		if strings.Contains("/"+p, "/.terraform/") || strings.Contains("/"+p, "/.ferry/") || strings.Contains(p, ".tfstate") {
+			t.Errorf("local working data %s is embedded; delete it from examples/platform", p)
 		}
 	}
 	for _, must := range []string{"ferry.yaml", ".gitignore", ".github/workflows/ferry.yml", ".devcontainer/devcontainer.json"} {
