@@ -95,7 +95,10 @@ func (f *fixture) commitOn(branch, path, content, msg string) string {
 	cur := f.git("symbolic-ref", "--short", "HEAD")
 	f.git("checkout", "--quiet", branch)
 	if f.remote != "" {
-		f.git("merge", "--quiet", "--ff-only", "origin/"+branch)
+		f.git("fetch", "--quiet", "origin")
+		if ok := f.git("branch", "--remotes", "--list", "origin/"+branch); ok != "" {
+			f.git("merge", "--quiet", "--ff-only", "origin/"+branch)
+		}
 	}
 	id := testenv.GitCommitFile(f.t, f.dir, path, content, msg)
 	if f.remote != "" {

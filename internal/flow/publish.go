@@ -24,8 +24,14 @@ func (e *Engine) publish(ctx context.Context, updates []git.RefUpdate, reason st
 		return e.publishLocal(ctx, updates, reason)
 	}
 	crashPoint("before-push")
-	if err := e.Repo.Push(ctx, e.Remote, updates); err != nil {
+	unchanged, err := e.Repo.Push(ctx, e.Remote, updates)
+	if err != nil {
 		return nil, err
+	}
+	if unchanged {
+		// Another run pushed the identical commit first: it is that run's
+		// lane move, not ours. Re-planning finds the lane up to date.
+		return nil, &git.RefError{Ref: updates[0].Ref, Err: git.ErrNonFastForward, Msg: "already published by another run"}
 	}
 	crashPoint("pushed")
 	return e.followRemote(ctx, updates, reason)

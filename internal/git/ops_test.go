@@ -115,21 +115,24 @@ func TestPushNeverForcesAndIsAtomic(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	mustRun(t, r, "remote", "add", "origin", remote)
-	if err := r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: base}}); err != nil {
-		t.Fatal(err)
+	if same, err := r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: base}}); err != nil || same {
+		t.Fatal(same, err)
+	}
+	if same, err := r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: base}}); err != nil || !same {
+		t.Fatalf("pushing the same commit again: unchanged = %v, %v", same, err)
 	}
 	next := commitFile(t, r, "b.txt", "b\n", "feat: b")
 	// Someone else pushes a different commit first.
 	mustRun(t, r, "checkout", "-q", "-b", "other", base)
 	other := commitFile(t, r, "c.txt", "c\n", "feat: c")
-	if err := r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: other}}); err != nil {
+	if _, err := r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: other}}); err != nil {
 		t.Fatal(err)
 	}
 	tagObj, err := r.MakeTag(ctx, "v1.0.0", next, "release\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: next}, {Ref: "refs/tags/v1.0.0", New: tagObj}})
+	_, err = r.Push(ctx, "origin", []RefUpdate{{Ref: "refs/heads/main", New: next}, {Ref: "refs/tags/v1.0.0", New: tagObj}})
 	if !errors.Is(err, ErrNonFastForward) {
 		t.Fatalf("push over a moved ref = %v, want ErrNonFastForward", err)
 	}

@@ -55,9 +55,11 @@ type RefUpdate struct {
 // Push sends updates to remote atomically (all or none) and never forces:
 // the remote accepts only fast-forwards and new refs, so a lane that moved
 // meanwhile or a tag that exists gives an error wrapping ErrNonFastForward.
-func (r *Repo) Push(ctx context.Context, remote string, updates []RefUpdate) error {
+// unchanged is true when the remote already had every ref at its new value
+// (another process pushed the identical commits first).
+func (r *Repo) Push(ctx context.Context, remote string, updates []RefUpdate) (unchanged bool, err error) {
 	if err := ValidateRefName(remote); err != nil {
-		return fmt.Errorf("push: remote: %w", err)
+		return false, fmt.Errorf("push: remote: %w", err)
 	}
 	args := []string{"push", "--atomic", "--porcelain", "--no-verify", "--end-of-options", remote}
 	for _, u := range updates {
@@ -65,13 +67,24 @@ func (r *Repo) Push(ctx context.Context, remote string, updates []RefUpdate) err
 	}
 	out, err := r.Run(ctx, args...)
 	if err == nil {
-		return nil
+		return allUpToDate(out, len(updates)), nil
 	}
 	if rejected := pushRejections(out + "\n" + err.Error()); len(rejected) > 0 {
-		return &RefError{Ref: strings.Join(rejected, ", "), Err: ErrNonFastForward,
+		return false, &RefError{Ref: strings.Join(rejected, ", "), Err: ErrNonFastForward,
 			Msg: "rejected by " + remote + " (it moved or the tag exists); nothing was pushed"}
 	}
-	return fmt.Errorf("push to %s: %w", remote, err)
+	return false, fmt.Errorf("push to %s: %w", remote, err)
+}
+
+// allUpToDate reports whether git push --porcelain flagged all n refs "=".
+func allUpToDate(out string, n int) bool {
+	same := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "=\t") {
+			same++
+		}
+	}
+	return n > 0 && same == n
 }
 
 // pushRejections extracts rejected refs from git push --porcelain output.
