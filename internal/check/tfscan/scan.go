@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/rules/aws"
@@ -38,21 +42,9 @@ type Request struct {
 // finding of the Terraform rules, sorted by file and line. The error is
 // non-nil only when the context ends or a file cannot be read.
 func Scan(ctx context.Context, req Request) ([]check.Finding, error) {
-	var out []check.Finding
-	files := make([]*parsedFile, 0, len(req.Files))
-	for _, rel := range req.Files {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("scan terraform: %w", err)
-		}
-		src, err := os.ReadFile(filepath.Join(req.Root, filepath.FromSlash(rel)))
-		if err != nil {
-			return nil, fmt.Errorf("scan terraform: read %s: %w", rel, err)
-		}
-		body, fs := parseFile(rel, src)
-		out = append(out, fs...)
-		if body != nil {
-			files = append(files, &parsedFile{path: rel, body: body})
-		}
+	files, out, err := parseAll(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	out = append(out, evaluateAll(ctx, req, files)...)
 	if err := ctx.Err(); err != nil {
@@ -64,6 +56,57 @@ func Scan(ctx context.Context, req Request) ([]check.Finding, error) {
 	}
 	sortFindings(out)
 	return out, nil
+}
+
+// parseAll reads and parses the files on every CPU; findings and parsed
+// files keep the order of req.Files.
+func parseAll(ctx context.Context, req Request) ([]*parsedFile, []check.Finding, error) {
+	type result struct {
+		body *hclsyntax.Body
+		fs   []check.Finding
+		err  error
+	}
+	results := make([]result, len(req.Files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(req.Files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rel := req.Files[i]
+				src, err := os.ReadFile(filepath.Join(req.Root, filepath.FromSlash(rel)))
+				if err != nil {
+					results[i].err = fmt.Errorf("scan terraform: read %s: %w", rel, err)
+					continue
+				}
+				results[i].body, results[i].fs = parseFile(rel, src)
+			}
+		}()
+	}
+	for i := range req.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("scan terraform: %w", err)
+	}
+	var files []*parsedFile
+	var out []check.Finding
+	for i, r := range results {
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		out = append(out, r.fs...)
+		if r.body != nil {
+			files = append(files, &parsedFile{path: req.Files[i], body: r.body})
+		}
+	}
+	return files, out, nil
 }
 
 // evaluateAll evaluates every root module (a directory no other directory

@@ -90,8 +90,20 @@ func parseFile(path string, src []byte) (*hclsyntax.Body, []check.Finding) {
 }
 
 // tooDeep lexes src (the lexer does not recurse) and reports the first
-// position where brackets nest deeper than maxNesting.
+// position where brackets nest deeper than maxNesting. Lexing is skipped
+// when a cheap bound proves the file shallow: every nesting token but a
+// quote or heredoc starts with one of [ ( {, and a string can only nest
+// inside one of those, so depth <= 2*count([ ( {)+1.
 func tooDeep(path string, src []byte) (hcl.Pos, bool) {
+	openers := 0
+	for _, c := range src {
+		if c == '[' || c == '(' || c == '{' {
+			openers++
+		}
+	}
+	if 2*openers+1 <= maxNesting {
+		return hcl.Pos{}, false
+	}
 	toks, _ := hclsyntax.LexConfig(src, path, hcl.Pos{Line: 1, Column: 1})
 	depth := 0
 	for _, t := range toks {
