@@ -40,6 +40,28 @@ resource "aws_eks_cluster" "main" {
   ]
 }
 
+# Access is granted explicitly through access entries (no aws-auth ConfigMap,
+# no implicit admin for whoever created the cluster).
+resource "aws_eks_access_entry" "admin" {
+  for_each = toset(var.cluster_admin_role_arns)
+
+  cluster_name  = aws_eks_cluster.main.name
+  principal_arn = each.value
+  type          = "STANDARD"
+}
+
+resource "aws_eks_access_policy_association" "admin" {
+  for_each = toset(var.cluster_admin_role_arns)
+
+  cluster_name  = aws_eks_cluster.main.name
+  principal_arn = aws_eks_access_entry.admin[each.key].principal_arn
+  policy_arn    = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
 # Nodes: IMDSv2 required (hop limit 1 keeps pods away from node credentials),
 # encrypted gp3 root volumes, no public IPs, detailed monitoring.
 resource "aws_launch_template" "nodes" {

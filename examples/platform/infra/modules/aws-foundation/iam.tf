@@ -36,9 +36,12 @@ data "aws_iam_policy_document" "flow_logs" {
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
     ]
+    # Flow logs name one stream per network interface (eni-…-all), created
+    # as interfaces come and go, so the streams are matched inside this one
+    # log group; nothing outside it is reachable.
     resources = [
       aws_cloudwatch_log_group.flow_logs.arn,
-      "${aws_cloudwatch_log_group.flow_logs.arn}:log-stream:${aws_vpc.main.id}-all",
+      "${aws_cloudwatch_log_group.flow_logs.arn}:log-stream:eni-*",
     ]
   }
 }

@@ -87,6 +87,16 @@ variable "admin_cidrs" {
   }
 }
 
+variable "cluster_admin_role_arns" {
+  description = "IAM roles granted cluster-admin on EKS through access entries (the platform runner, break-glass)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.cluster_admin_role_arns) > 0 && alltrue([for a in var.cluster_admin_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", a))])
+    error_message = "Give at least one IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of CloudWatch log groups (VPC flow logs, EKS control plane)."
   type        = number

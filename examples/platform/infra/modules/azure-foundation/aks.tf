@@ -24,7 +24,7 @@ resource "azurerm_kubernetes_cluster" "main" {
     auto_scaling_enabled         = true
     min_count                    = var.node_count.min
     max_count                    = var.node_count.max
-    os_disk_type                 = "Ephemeral"
+    os_disk_type                 = "Managed"
     os_disk_size_gb              = 100
     host_encryption_enabled      = true
     only_critical_addons_enabled = true

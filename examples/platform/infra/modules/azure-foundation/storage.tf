@@ -1,7 +1,7 @@
 # Terraform state storage: TLS 1.2, HTTPS only, no public blob access, no
 # shared keys, infrastructure (double) encryption, versioning and soft delete.
 resource "azurerm_storage_account" "state" {
-  name                              = substr("st${local.compact_name}tfstate", 0, 24)
+  name                              = substr("st${local.compact_name}state", 0, 24)
   location                          = azurerm_resource_group.main.location
   resource_group_name               = azurerm_resource_group.main.name
   account_tier                      = "Standard"

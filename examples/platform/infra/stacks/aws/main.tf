@@ -10,12 +10,13 @@ provider "aws" {
 module "foundation" {
   source = "../../modules/aws-foundation"
 
-  name               = "refplat-${var.environment}"
-  region             = var.region
-  vpc_cidr           = var.vpc_cidr
-  admin_cidrs        = var.admin_cidrs
-  kubernetes_version = var.kubernetes_version
-  tags               = merge(var.tags, { environment = var.environment })
+  name                    = "refplat-${var.environment}"
+  region                  = var.region
+  vpc_cidr                = var.vpc_cidr
+  admin_cidrs             = var.admin_cidrs
+  cluster_admin_role_arns = var.cluster_admin_role_arns
+  kubernetes_version      = var.kubernetes_version
+  tags                    = merge(var.tags, { environment = var.environment })
 }
 
 # The cluster's API is private: this stack runs from the admin network (the

@@ -28,6 +28,11 @@ variable "admin_cidrs" {
   type        = list(string)
 }
 
+variable "cluster_admin_role_arns" {
+  description = "IAM roles with cluster-admin on EKS (the production runner's role, break-glass)."
+  type        = list(string)
+}
+
 variable "kubernetes_version" {
   description = "EKS Kubernetes version."
   type        = string
