@@ -52,6 +52,9 @@ func sgRules(c *tfmodel.Config) []sgRule {
 			for _, b := range blocks {
 				out = append(out, classicRule(sg, b, dir == "ingress", b.Range))
 			}
+			for _, b := range attrBlocks(sg.Body.Attr(dir)) {
+				out = append(out, classicRule(sg, b, dir == "ingress", b.Range))
+			}
 		}
 	}
 	for _, r := range c.OfType("aws_security_group_rule") {
@@ -65,6 +68,28 @@ func sgRules(c *tfmodel.Config) []sgRule {
 		for _, r := range c.OfType("aws_vpc_security_group_" + dir + "_rule") {
 			out = append(out, vpcRule(r, dir == "ingress"))
 		}
+	}
+	return out
+}
+
+// attrBlocks reads the attribute form of nested blocks (ingress = [{…}]),
+// which Terraform accepts for security group rules, as blocks located at
+// the attribute. An unknown list yields nothing.
+func attrBlocks(a *tfmodel.Attr) []*tfmodel.Block {
+	if a == nil || !a.Value.IsKnown() || a.Value.IsNull() || !a.Value.CanIterateElements() {
+		return nil
+	}
+	var out []*tfmodel.Block
+	for it := a.Value.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if !e.IsKnown() || e.IsNull() || !e.Type().IsObjectType() {
+			continue
+		}
+		b := &tfmodel.Block{Type: a.Name, Attrs: map[string]*tfmodel.Attr{}, Range: a.Range}
+		for name, v := range e.AsValueMap() {
+			b.Attrs[name] = &tfmodel.Attr{Name: name, Value: v, Range: a.Range}
+		}
+		out = append(out, b)
 	}
 	return out
 }

@@ -102,8 +102,9 @@ func checkS3CMK(c *tfmodel.Config, _ tfmodel.Settings) []check.Finding {
 			if !known {
 				continue
 			}
-			if (alg == "aws:kms" || alg == "aws:kms:dsse") && !d.Attr("kms_master_key_id").Null() {
-				continue
+			key, keyKnown := d.String("kms_master_key_id", "")
+			if (alg == "aws:kms" || alg == "aws:kms:dsse") && (!keyKnown || key != "") {
+				continue // a key that is set, or known only after apply
 			}
 			msg := "default encryption uses " + alg + " without a customer-managed kms_master_key_id"
 			out = append(out, at.Finding(rS3CMK, d.RangeOf("sse_algorithm"), msg))
