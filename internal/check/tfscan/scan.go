@@ -58,6 +58,38 @@ func Scan(ctx context.Context, req Request) ([]check.Finding, error) {
 	return out, nil
 }
 
+// EnvInputs names one environment and its tfvars files (relative to Root).
+type EnvInputs struct {
+	Name     string
+	VarFiles []string
+}
+
+// ScanEnvs is Scan for several environments at once: it parses the files
+// once and evaluates them once per environment. req.Env and req.VarFiles
+// are ignored. Syntax and format findings (FERRY-TF-001/002, and oversized
+// files) appear once, without an environment; every other finding carries
+// the environment whose inputs produced it.
+func ScanEnvs(ctx context.Context, req Request, envs []EnvInputs) ([]check.Finding, error) {
+	files, out, err := parseAll(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	for _, env := range envs {
+		r := req
+		r.Env, r.VarFiles = env.Name, env.VarFiles
+		fs := dedupe(evaluateAll(ctx, r, files))
+		for i := range fs {
+			fs[i].Env = env.Name
+		}
+		out = append(out, fs...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan terraform: %w", err)
+	}
+	sortFindings(out)
+	return out, nil
+}
+
 // parseAll reads and parses the files on every CPU; findings and parsed
 // files keep the order of req.Files.
 func parseAll(ctx context.Context, req Request) ([]*parsedFile, []check.Finding, error) {

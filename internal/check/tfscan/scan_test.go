@@ -209,3 +209,40 @@ func TestRulesMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestScanEnvs: one parse, one evaluation per environment, each with its
+// own tfvars; the results equal separate Scan calls.
+func TestScanEnvs(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("testdata", "eval", "tfvars")
+	files := tfFiles(t, root)
+	settings := platform.Checks{AllowedRegions: []string{"eu-west-1"}}
+	envs := []tfscan.EnvInputs{{Name: "dev"}, {Name: "prod", VarFiles: []string{"stacks/a/envs/prod.tfvars"}}}
+	got, err := tfscan.ScanEnvs(context.Background(), tfscan.Request{Root: root, Files: files, Settings: settings}, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, env := range envs {
+		fs, err := tfscan.Scan(context.Background(), tfscan.Request{Root: root, Files: files, Env: env.Name,
+			VarFiles: env.VarFiles, Settings: settings})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			want = append(want, f.Env+" "+f.RuleID+" "+f.Location.File)
+		}
+	}
+	var gotS []string
+	for _, f := range got {
+		gotS = append(gotS, f.Env+" "+f.RuleID+" "+f.Location.File)
+	}
+	sort.Strings(gotS)
+	sort.Strings(want)
+	if !slices.Equal(gotS, want) {
+		t.Errorf("ScanEnvs %v\nseparate scans %v", gotS, want)
+	}
+	if !slices.Contains(gotS, "prod FERRY-CMP-002 stacks/a/main.tf") || slices.Contains(gotS, "dev FERRY-CMP-002 stacks/a/main.tf") {
+		t.Errorf("prod.tfvars must apply to prod only: %v", gotS)
+	}
+}
