@@ -56,6 +56,12 @@ func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 	}
 	defer func() { mc.eachRefs = nil }()
 	for _, inst := range expand(c.Body, ctx) {
+		if ev.modules++; ev.modules > maxModules {
+			if ev.modules == maxModules+1 {
+				ev.notScanned(at, "module %q: more than %d module instances; the rest are not scanned", c.Labels[0], maxModules)
+			}
+			return
+		}
 		in := inputs{vals: map[string]cty.Value{}, refs: map[string][]tfmodel.Ref{}}
 		for name, a := range c.Body.Attributes {
 			if callMeta[name] {

@@ -20,6 +20,7 @@ const (
 	maxInstances   = 1000 // per resource or module block
 	maxModuleDepth = 32
 	maxTotal       = 200000 // resource instances per root module
+	maxModules     = 10000  // module instances per root module
 )
 
 var ctyString = cty.String
@@ -33,6 +34,7 @@ type evaluator struct {
 	provs    []*tfmodel.Provider
 	findings []check.Finding
 	visited  map[string]bool
+	modules  int // module instances evaluated
 }
 
 // modCtx is one module instance being evaluated.

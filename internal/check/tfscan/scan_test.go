@@ -80,6 +80,7 @@ func TestEvaluation(t *testing.T) {
 			AllowedRegions: []string{"eu-west-1"}}},
 		{name: "syntax"},
 		{name: "for_each_resource"},
+		{name: "module_explosion"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

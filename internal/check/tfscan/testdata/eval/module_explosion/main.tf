@@ -1,0 +1,4 @@
+module "a" {
+  count  = 1000
+  source = "./a"
+}
