@@ -117,6 +117,13 @@ var verbs = []func(*Globals) *cobra.Command{
 	newVersionCmd,
 	newConfigCmd,
 	newInitCmd,
+	newFlowCmd,
+	newPromoteCmd,
+	newReleaseCmd,
+	newDiffCmd,
+	newStatusCmd,
+	newHistoryCmd,
+	newRollbackCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).

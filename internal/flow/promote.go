@@ -195,6 +195,7 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 			continue
 		}
 		if err != nil {
+			res.Commit = "" // made but not published: not on the lane
 			return res, fmt.Errorf("promote %s: %w", to, err)
 		}
 		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "promote", From: plan.From, To: to,

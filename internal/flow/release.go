@@ -175,6 +175,7 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 			continue
 		}
 		if err != nil {
+			res.Commit = "" // made but not published: not on the lane
 			return res, fmt.Errorf("release %s: %w", vp.Tag, err)
 		}
 		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "release", From: plan.From, To: lane,

@@ -74,6 +74,7 @@ func (e *Engine) Rollback(ctx context.Context, envName, tag string) (*RollbackRe
 			continue
 		}
 		if err != nil {
+			res.Commit = ""
 			return res, fmt.Errorf("roll back %s to %s: %w", env.Name, tag, err)
 		}
 		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "rollback", From: tag, To: env.Lane,

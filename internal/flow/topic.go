@@ -134,6 +134,9 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 	for attempt := 1; ; attempt++ {
 		res, updates, err := e.planFinish(ctx, t, branch, o)
 		if err != nil {
+			if res != nil {
+				res.Merges, res.Deleted = []LaneMerge{}, false // computed, not published
+			}
 			return res, err
 		}
 		res.Attempts = attempt
@@ -143,6 +146,7 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 			continue
 		}
 		if err != nil {
+			res.Merges, res.Deleted = []LaneMerge{}, false
 			return res, fmt.Errorf("finish %s: %w", branch, err)
 		}
 		res.Notes = append(res.Notes, e.deleteLocal(ctx, res)...)

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"ferry.dev/ferry/internal/flow"
+)
+
+type promoteOptions struct {
+	g           *Globals
+	lane        string
+	dryRun      bool
+	override    string
+	overrideSet bool
+}
+
+func newPromoteCmd(g *Globals) *cobra.Command {
+	o := &promoteOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "promote LANE",
+		Short: "Move the verified revision into LANE, if its gates pass",
+		Long: `Pick the candidate for LANE from ferry.yaml (the source lane's head, or the
+source revision the gate environment deployed and verified), print every gate
+with pass/fail and why, and if all pass merge the candidate into LANE as a merge
+commit with Ferry-* trailers, record it and push it. --override REASON lets a
+blocked promotion through and records who did it and why.`,
+		Example: "  ferry promote staging\n  ferry promote main --dry-run\n  ferry promote staging --override \"checks service down, INC-42\"",
+		Args:    exactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.lane = args[0]
+			o.overrideSet = c.Flags().Changed("override")
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run(c.Context())
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func (o *promoteOptions) addFlags(c *cobra.Command) {
+	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "show the candidate and the gates, change nothing")
+	c.Flags().StringVar(&o.override, "override", "", "break-glass: promote despite failed gates, recording this reason")
+}
+
+func (o *promoteOptions) validate() error {
+	return validOverride(o.overrideSet, o.override, "promote "+o.lane)
+}
+
+func (o *promoteOptions) run(ctx context.Context) error {
+	e, err := openFlow(ctx, o.g)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Promote(ctx, o.lane, flow.PromoteOptions{DryRun: o.dryRun, Override: o.override})
+	if res != nil {
+		if werr := o.write(res); werr != nil {
+			return werr
+		}
+	}
+	return err
+}
+
+func (o *promoteOptions) write(res *flow.Result) error {
+	writeNotes(o.g, res.Notes)
+	if o.g.JSON() {
+		return o.g.WriteJSON(res)
+	}
+	w := o.g.Out
+	fmt.Fprintf(w, "promote %s -> %s\n", res.From, res.To)
+	if res.Candidate != "" {
+		fmt.Fprintf(w, "  candidate %s@%s (%s)\n", res.From, short(res.Candidate), res.CandidateKind)
+	}
+	fmt.Fprintf(w, "  target    %s@%s\n", res.To, short(res.Target))
+	if res.UpToDate {
+		fmt.Fprintf(w, "up to date: %s already contains %s\n", res.To, short(res.Candidate))
+		return nil
+	}
+	writeGates(w, res.Gates)
+	if res.Candidate != "" {
+		writeCommits(w, "  commits", res.Commits)
+	}
+	switch {
+	case res.Commit != "":
+		fmt.Fprintf(w, "promoted: %s is now at %s (promotion %d)\n", res.To, short(res.Commit), res.PromotionID)
+	case res.DryRun && res.Allowed:
+		fmt.Fprintf(w, "dry run: would merge %s into %s\n", short(res.Candidate), res.To)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+type rollbackOptions struct {
+	g      *Globals
+	env    string
+	to     string
+	noSync bool
+}
+
+func newRollbackCmd(g *Globals) *cobra.Command {
+	o := &rollbackOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "rollback ENV --to TAG --no-sync",
+		Short: "Commit the tag's tree on the environment's lane",
+		Long: `Make, on ENV's lane, one commit whose tree equals TAG's tree (trailer
+Ferry-Rollback: TAG), with the lane's head as parent, so Git says what should
+run and a reconciler never undoes the rollback. Syncing the environment comes
+with the deploy engine; until then --no-sync (the Git half only) is required.`,
+		Example: "  ferry rollback production --to v0.2.0 --no-sync",
+		Args:    exactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.env = args[0]
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run(c.Context())
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func (o *rollbackOptions) addFlags(c *cobra.Command) {
+	c.Flags().StringVar(&o.to, "to", "", "version tag to roll back to (required)")
+	c.Flags().BoolVar(&o.noSync, "no-sync", false, "only make the rollback commit, do not deploy it")
+}
+
+func (o *rollbackOptions) validate() error {
+	if o.to == "" {
+		return usageErr("ferry rollback "+o.env+" --to TAG --no-sync", "rollback needs --to TAG")
+	}
+	if !o.noSync {
+		return usageErr("ferry rollback "+o.env+" --to "+o.to+" --no-sync",
+			"rollback with sync needs the deploy engine, which is not in this build; --no-sync (make the rollback commit only) is the only mode for now")
+	}
+	return nil
+}
+
+func (o *rollbackOptions) run(ctx context.Context) error {
+	e, err := openFlow(ctx, o.g)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Rollback(ctx, o.env, o.to)
+	if err != nil {
+		return err
+	}
+	writeNotes(o.g, res.Notes)
+	if o.g.JSON() {
+		return o.g.WriteJSON(res)
+	}
+	if res.UpToDate {
+		fmt.Fprintf(o.g.Out, "up to date: %s (%s) already has %s's tree\n", res.Env, res.Lane, res.Tag)
+		return nil
+	}
+	fmt.Fprintf(o.g.Out, "rolled back %s: %s is now at %s with the tree of %s (was %s)\n", res.Env, res.Lane, short(res.Commit), res.Tag, short(res.Previous))
+	o.g.Progress("not synced (--no-sync): the environment runs the old revision until it is deployed")
+	return nil
+}
