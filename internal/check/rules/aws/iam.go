@@ -40,9 +40,10 @@ func checkIAMWildcard(c *tfmodel.Config, _ tfmodel.Settings) []check.Finding {
 		}
 	}
 	for _, d := range c.DataOfType("aws_iam_policy_document") {
+		identity := usedAsIdentityPolicy(c, d)
 		stmts, _ := d.Body.Nested("statement")
 		for _, s := range stmts {
-			out = append(out, documentStatement(d, s)...)
+			out = append(out, documentStatement(d, s, identity)...)
 		}
 	}
 	return out
@@ -129,16 +130,39 @@ func stringOrList(raw json.RawMessage) []string {
 	return nil
 }
 
+// usedAsIdentityPolicy reports whether a policy document is attached to
+// a role, user or group as an identity policy.
+func usedAsIdentityPolicy(c *tfmodel.Config, d *tfmodel.Resource) bool {
+	for typ, attr := range identityPolicies {
+		for _, r := range c.OfType(typ) {
+			if r.Body.Attr(attr).RefersTo(d) {
+				return true
+			}
+		}
+	}
+	for _, r := range c.OfType("aws_iam_role") {
+		inl, _ := r.Body.Nested("inline_policy")
+		for _, b := range inl {
+			if b.Attr("policy").RefersTo(d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // documentStatement inspects one statement of an aws_iam_policy_document.
-func documentStatement(d *tfmodel.Resource, s *tfmodel.Block) []check.Finding {
+// Statements with principals belong to resource or trust policies and are
+// skipped, unless the document is attached as an identity policy.
+func documentStatement(d *tfmodel.Resource, s *tfmodel.Block, identity bool) []check.Finding {
 	effect, known := s.String("effect", "Allow")
 	if !known || effect != "Allow" {
 		return nil
 	}
-	if p, maybe := s.Nested("principals"); len(p) > 0 || maybe {
+	if p, maybe := s.Nested("principals"); !identity && (len(p) > 0 || maybe) {
 		return nil
 	}
-	if p, maybe := s.Nested("not_principals"); len(p) > 0 || maybe {
+	if p, maybe := s.Nested("not_principals"); !identity && (len(p) > 0 || maybe) {
 		return nil
 	}
 	actions, known := s.Strings("actions")
