@@ -41,9 +41,19 @@ type Store interface {
 	// when another owner holds it.
 	AcquireLock(ctx context.Context, name, owner string, ttl time.Duration) (Lock, error)
 	// RenewLock extends a held lock; ErrLockLost if it expired and was taken.
+	// An expired lock counts as lost even when nobody took it yet, because
+	// MarkAborted may already have aborted the work it guarded.
 	RenewLock(ctx context.Context, l Lock, ttl time.Duration) (Lock, error)
 	// ReleaseLock frees a held lock; releasing a lost lock is not an error.
 	ReleaseLock(ctx context.Context, l Lock) error
+
+	// MarkAborted marks as aborted every deployment of env (all environments
+	// when env is "") that is still running although its environment lock
+	// (EnvLockName) is free or expired: the process that ran it died. Each
+	// one gets an end time and a "deployment.aborted" event, in one
+	// transaction. It returns the IDs it marked, oldest first. A deployment
+	// must therefore only run while its process holds EnvLockName(env).
+	MarkAborted(ctx context.Context, env string) ([]int64, error)
 
 	Close() error
 }
@@ -53,7 +63,15 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrLocked   = errors.New("locked")
 	ErrLockLost = errors.New("lock lost")
+	// ErrFinished: FinishDeployment on a deployment that is not running.
+	ErrFinished = errors.New("deployment already finished")
+	// ErrInvalid: an argument the store refuses (empty name, bad status,
+	// non-JSON event data, ttl <= 0).
+	ErrInvalid = errors.New("invalid argument")
 )
+
+// EnvLockName is the name of the lock a process holds while it deploys env.
+func EnvLockName(env string) string { return "env/" + env }
 
 // Status of a deployment or check run.
 type Status string

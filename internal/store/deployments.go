@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// StartDeployment records a running deployment and returns its ID. Status
+// is always running; a zero StartedAt defaults to the store clock.
+func (s *sqlStore) StartDeployment(ctx context.Context, d Deployment) (int64, error) {
+	if d.Env == "" || d.Revision == "" {
+		return 0, fmt.Errorf("start deployment: env and revision are required: %w", ErrInvalid)
+	}
+	targets, err := jsonArg(d.Targets, "[]")
+	if err != nil {
+		return 0, fmt.Errorf("start deployment: %w", err)
+	}
+	inventory, err := jsonArg(d.Inventory, "[]")
+	if err != nil {
+		return 0, fmt.Errorf("start deployment: %w", err)
+	}
+	id, err := insertID(ctx, s.db, s.d.q(`INSERT INTO deployments
+		(env, target, revision, version, status, healthy, verified, summary, targets, inventory, actor, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		d.Env, d.Target, d.Revision, d.Version, string(StatusRunning), d.Healthy, d.Verified, d.Summary,
+		targets, inventory, d.Actor, s.d.t(s.stamp(d.StartedAt)))
+	if err != nil {
+		return 0, fmt.Errorf("start deployment: %w", err)
+	}
+	return id, nil
+}
+
+// FinishDeployment writes a running deployment's result. The update only
+// matches a running row, so of two racing finishers exactly one wins; the
+// other gets ErrFinished. A zero EndedAt defaults to the store clock.
+func (s *sqlStore) FinishDeployment(ctx context.Context, id int64, f DeploymentResult) error {
+	switch f.Status {
+	case StatusSucceeded, StatusFailed, StatusAborted:
+	default:
+		return fmt.Errorf("finish deployment %d: status %q is not final: %w", id, f.Status, ErrInvalid)
+	}
+	targets, err := jsonArg(f.Targets, "[]")
+	if err != nil {
+		return fmt.Errorf("finish deployment %d: %w", id, err)
+	}
+	inventory, err := jsonArg(f.Inventory, "[]")
+	if err != nil {
+		return fmt.Errorf("finish deployment %d: %w", id, err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.d.q(`UPDATE deployments
+			SET status = ?, healthy = ?, verified = ?, summary = ?, targets = ?, inventory = ?, ended_at = ?
+			WHERE id = ? AND status = ?`),
+			string(f.Status), f.Healthy, f.Verified, f.Summary, targets, inventory, s.d.t(s.stamp(f.EndedAt)),
+			id, string(StatusRunning))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			return nil
+		}
+		var status string
+		err = tx.QueryRowContext(ctx, s.d.q(`SELECT status FROM deployments WHERE id = ?`), id).Scan(&status)
+		if err != nil {
+			return notFound(err)
+		}
+		return fmt.Errorf("%w (status %s)", ErrFinished, status)
+	})
+	if err != nil {
+		return fmt.Errorf("finish deployment %d: %w", id, err)
+	}
+	return nil
+}
+
+const deploymentCols = `id, env, target, revision, version, status, healthy, verified, summary,
+	targets, inventory, actor, started_at, ended_at`
+
+func scanDeployment(row interface{ Scan(...any) error }) (Deployment, error) {
+	var d Deployment
+	var status string
+	var targets, inventory jsonCol
+	var start, end nullTime
+	err := row.Scan(&d.ID, &d.Env, &d.Target, &d.Revision, &d.Version, &status, &d.Healthy, &d.Verified,
+		&d.Summary, &targets, &inventory, &d.Actor, &start, &end)
+	if err != nil {
+		return Deployment{}, err
+	}
+	d.Status, d.StartedAt, d.EndedAt = Status(status), start.Time, end.Time
+	if err := errors.Join(targets.decode(&d.Targets), inventory.decode(&d.Inventory)); err != nil {
+		return Deployment{}, err
+	}
+	if len(d.Targets) == 0 {
+		d.Targets = nil
+	}
+	if len(d.Inventory) == 0 {
+		d.Inventory = nil
+	}
+	return d, nil
+}
+
+// Deployment returns one deployment by ID.
+func (s *sqlStore) Deployment(ctx context.Context, id int64) (Deployment, error) {
+	row := s.db.QueryRowContext(ctx, s.d.q(`SELECT `+deploymentCols+` FROM deployments WHERE id = ?`), id)
+	d, err := scanDeployment(row)
+	if err != nil {
+		return Deployment{}, fmt.Errorf("get deployment %d: %w", id, notFound(err))
+	}
+	return d, nil
+}
+
+// Deployments lists deployments newest first (by StartedAt, then ID).
+func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error) {
+	var w where
+	for _, c := range []struct{ col, val string }{
+		{"env", f.Env}, {"target", f.Target}, {"revision", f.Revision}, {"status", string(f.Status)},
+	} {
+		if c.val != "" {
+			w.add(c.col+" = ?", c.val)
+		}
+	}
+	query := `SELECT ` + deploymentCols + ` FROM deployments` + w.String() +
+		` ORDER BY started_at DESC, id DESC` + limit(f.Limit)
+	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list deployments: %w", err)
+	}
+	defer rows.Close()
+	var out []Deployment
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list deployments: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list deployments: %w", err)
+	}
+	return out, nil
+}

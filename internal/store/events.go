@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// AppendEvent adds an entry to the audit log. Data, when set, must be valid
+// JSON; it is stored byte for byte. A zero Time defaults to the store clock.
+func (s *sqlStore) AppendEvent(ctx context.Context, e Event) (int64, error) {
+	id, err := appendEvent(ctx, s.db, s.d, s.stamp(e.Time), e)
+	if err != nil {
+		return 0, fmt.Errorf("append event: %w", err)
+	}
+	return id, nil
+}
+
+type queryRower interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+func appendEvent(ctx context.Context, q queryRower, d dialect, at time.Time, e Event) (int64, error) {
+	if e.Kind == "" {
+		return 0, fmt.Errorf("empty kind: %w", ErrInvalid)
+	}
+	if e.Data != "" && !json.Valid([]byte(e.Data)) {
+		return 0, fmt.Errorf("data is not JSON: %w", ErrInvalid)
+	}
+	return insertID(ctx, q, d.q(`INSERT INTO events (at, kind, env, actor, message, data)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		d.t(at), e.Kind, e.Env, e.Actor, e.Message, e.Data)
+}
+
+// Events lists events newest first (by Time, then ID). Since keeps events
+// at or after that instant.
+func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	var w where
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if f.Env != "" {
+		w.add("env = ?", f.Env)
+	}
+	if !f.Since.IsZero() {
+		w.add("at >= ?", s.d.t(f.Since))
+	}
+	query := `SELECT id, at, kind, env, actor, message, data FROM events` + w.String() +
+		` ORDER BY at DESC, id DESC` + limit(f.Limit)
+	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at nullTime
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Env, &e.Actor, &e.Message, &e.Data); err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		e.Time = at.Time
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return out, nil
+}

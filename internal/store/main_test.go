@@ -1,0 +1,15 @@
+package store_test
+
+import (
+	"os"
+	"testing"
+
+	"ferry.dev/ferry/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(writerEnv); path != "" {
+		os.Exit(runWriter(path))
+	}
+	testenv.PostgresMain(m)
+}

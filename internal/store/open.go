@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Options tune a store. The zero value is ready to use.
+type Options struct {
+	// Now is the clock for default timestamps and for lock expiry. The store
+	// uses the Go clock of the calling process, never the database's, so
+	// processes sharing a PostgreSQL server need synchronised clocks (NTP).
+	// Tests inject a fake clock to expire locks without sleeping.
+	Now func() time.Time
+	// BusyTimeout is how long a SQLite writer waits for another writer
+	// (default 10s). Ignored by PostgreSQL.
+	BusyTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	return o
+}
+
+// Drivers accepted by Open.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// Open opens the store of driver "sqlite" (dsnOrPath is a file path) or
+// "postgres" (dsnOrPath is a libpq URL or key=value DSN) and migrates it.
+func Open(ctx context.Context, driver, dsnOrPath string, opts ...Options) (Store, error) {
+	switch driver {
+	case DriverSQLite, "sqlite3":
+		return OpenSQLite(ctx, dsnOrPath, opts...)
+	case DriverPostgres, "postgresql", "pgx":
+		return OpenPostgres(ctx, dsnOrPath, opts...)
+	}
+	return nil, fmt.Errorf("open store: unknown driver %q (use sqlite or postgres): %w", driver, ErrInvalid)
+}
+
+func oneOptions(opts []Options) Options {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return o.withDefaults()
+}
+
+// OpenSQLite opens (creating it and its parent directory if needed) the
+// SQLite database at path, in WAL mode with a busy timeout and foreign keys,
+// and migrates it. Write transactions start with BEGIN IMMEDIATE, so several
+// ferry processes can share one file: writers queue instead of failing.
+func OpenSQLite(ctx context.Context, path string, opts ...Options) (Store, error) {
+	o := oneOptions(opts)
+	if path == "" {
+		return nil, fmt.Errorf("open sqlite: empty path: %w", ErrInvalid)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(o.BusyTimeout.Milliseconds()))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s := &sqlStore{db: db, d: sqliteDialect, now: o.Now}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// OpenPostgres connects to PostgreSQL (pgx) and migrates the database.
+// Errors name the server with the password redacted, never the DSN itself.
+func OpenPostgres(ctx context.Context, dsn string, opts ...Options) (Store, error) {
+	o := oneOptions(opts)
+	where := RedactDSN(dsn)
+	secret := dsnPassword(dsn)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres %s: %w", where, redactErr(err, secret))
+	}
+	s := &sqlStore{db: db, d: postgresDialect, now: o.Now}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", where, redactErr(err, secret))
+	}
+	return s, nil
+}
+
+// dsnPassword returns the password a DSN carries, "" if none or unparsable.
+func dsnPassword(dsn string) string {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil || cfg == nil {
+		return ""
+	}
+	return cfg.Password
+}
+
+// redactedError hides a secret in the message of an error it wraps, keeping
+// errors.Is/As working on the chain.
+type redactedError struct {
+	err    error
+	secret string
+}
+
+func (e *redactedError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), e.secret, "xxxxx")
+}
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redactErr(err error, secret string) error {
+	if err == nil || secret == "" {
+		return err
+	}
+	return &redactedError{err: err, secret: secret}
+}
+
+// init checks the connection and migrates.
+func (s *sqlStore) init(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := migrate(ctx, s.db, s.d, s.d.t(s.now())); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// RecordCheckRun stores a finished check run and returns its ID. Zero
+// StartedAt/EndedAt default to the store clock.
+func (s *sqlStore) RecordCheckRun(ctx context.Context, r CheckRun) (int64, error) {
+	if r.Revision == "" {
+		return 0, fmt.Errorf("record check run: empty revision: %w", ErrInvalid)
+	}
+	counts, err := jsonArg(r.Counts, "{}")
+	if err != nil {
+		return 0, fmt.Errorf("record check run: %w", err)
+	}
+	id, err := insertID(ctx, s.db, s.d.q(`INSERT INTO check_runs
+		(revision, env, passed, counts, summary, started_at, ended_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		r.Revision, r.Env, r.Passed, counts, r.Summary,
+		s.d.t(s.stamp(r.StartedAt)), s.d.t(s.stamp(r.EndedAt)))
+	if err != nil {
+		return 0, fmt.Errorf("record check run: %w", err)
+	}
+	return id, nil
+}
+
+const checkRunCols = `id, revision, env, passed, counts, summary, started_at, ended_at`
+
+func scanCheckRun(row interface{ Scan(...any) error }) (CheckRun, error) {
+	var r CheckRun
+	var counts jsonCol
+	var start, end nullTime
+	if err := row.Scan(&r.ID, &r.Revision, &r.Env, &r.Passed, &counts, &r.Summary, &start, &end); err != nil {
+		return CheckRun{}, err
+	}
+	r.StartedAt, r.EndedAt = start.Time, end.Time
+	if err := counts.decode(&r.Counts); err != nil {
+		return CheckRun{}, err
+	}
+	return r, nil
+}
+
+// CheckRun returns one check run by ID.
+func (s *sqlStore) CheckRun(ctx context.Context, id int64) (CheckRun, error) {
+	row := s.db.QueryRowContext(ctx, s.d.q(`SELECT `+checkRunCols+` FROM check_runs WHERE id = ?`), id)
+	r, err := scanCheckRun(row)
+	if err != nil {
+		return CheckRun{}, fmt.Errorf("get check run %d: %w", id, notFound(err))
+	}
+	return r, nil
+}
+
+// LatestCheckRun returns the check run of revision that started last (the
+// highest ID among equal start times).
+func (s *sqlStore) LatestCheckRun(ctx context.Context, revision string) (CheckRun, error) {
+	row := s.db.QueryRowContext(ctx, s.d.q(`SELECT `+checkRunCols+` FROM check_runs
+		WHERE revision = ? ORDER BY started_at DESC, id DESC LIMIT 1`), revision)
+	r, err := scanCheckRun(row)
+	if err != nil {
+		return CheckRun{}, fmt.Errorf("get latest check run of %s: %w", revision, notFound(err))
+	}
+	return r, nil
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// RecordPromotion stores a promotion and returns its ID. A zero CreatedAt
+// defaults to the store clock.
+func (s *sqlStore) RecordPromotion(ctx context.Context, p Promotion) (int64, error) {
+	if p.Kind == "" || p.To == "" {
+		return 0, fmt.Errorf("record promotion: kind and to are required: %w", ErrInvalid)
+	}
+	evidence, err := jsonArg(p.Evidence, "[]")
+	if err != nil {
+		return 0, fmt.Errorf("record promotion: %w", err)
+	}
+	id, err := insertID(ctx, s.db, s.d.q(`INSERT INTO promotions
+		(kind, from_lane, to_lane, revision, commit_sha, version, evidence, override, actor, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		p.Kind, p.From, p.To, p.Revision, p.Commit, p.Version, evidence, p.Override, p.Actor,
+		s.d.t(s.stamp(p.CreatedAt)))
+	if err != nil {
+		return 0, fmt.Errorf("record promotion: %w", err)
+	}
+	return id, nil
+}
+
+// Promotions lists promotions newest first (by CreatedAt, then ID).
+func (s *sqlStore) Promotions(ctx context.Context, f PromotionFilter) ([]Promotion, error) {
+	var w where
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if f.To != "" {
+		w.add("to_lane = ?", f.To)
+	}
+	query := `SELECT id, kind, from_lane, to_lane, revision, commit_sha, version, evidence, override, actor, created_at
+		FROM promotions` + w.String() + ` ORDER BY created_at DESC, id DESC` + limit(f.Limit)
+	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list promotions: %w", err)
+	}
+	defer rows.Close()
+	var out []Promotion
+	for rows.Next() {
+		var p Promotion
+		var evidence jsonCol
+		var at nullTime
+		if err := rows.Scan(&p.ID, &p.Kind, &p.From, &p.To, &p.Revision, &p.Commit, &p.Version,
+			&evidence, &p.Override, &p.Actor, &at); err != nil {
+			return nil, fmt.Errorf("list promotions: %w", err)
+		}
+		p.CreatedAt = at.Time
+		if err := evidence.decode(&p.Evidence); err != nil {
+			return nil, fmt.Errorf("list promotions: %w", err)
+		}
+		if len(p.Evidence) == 0 {
+			p.Evidence = nil
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list promotions: %w", err)
+	}
+	return out, nil
+}

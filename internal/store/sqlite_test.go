@@ -1,0 +1,193 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry.dev/ferry/internal/store"
+)
+
+var sqliteBackend = backend{
+	fresh: func(t *testing.T) string { return filepath.Join(t.TempDir(), "state", "ferry.db") },
+	open: func(ctx context.Context, path string, o store.Options) (store.Store, error) {
+		return store.OpenSQLite(ctx, path, o)
+	},
+}
+
+func TestSQLiteContract(t *testing.T) {
+	t.Parallel()
+	runContract(t, sqliteBackend)
+}
+
+func TestSQLiteFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a", "b", ".ferry", "state.db") // parents do not exist yet
+	s, err := store.Open(ctx, store.DriverSQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	var versions, tables int
+	if err := db.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&versions); err != nil || versions < 1 {
+		t.Fatalf("schema_migrations rows = %d (%v)", versions, err)
+	}
+	err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN
+		('check_runs', 'promotions', 'deployments', 'events', 'locks')`).Scan(&tables)
+	if err != nil || tables != 5 {
+		t.Fatalf("tables = %d (%v), want 5", tables, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, driver, addr string
+		invalid            bool
+	}{
+		{"unknown driver", "mysql", "x", true},
+		{"empty path", "sqlite", "", true},
+		{"parent is a file", "sqlite", filepath.Join(blocker, "db"), false},
+		{"not a database", "sqlite", blocker + "x", false},
+	}
+	if err := os.WriteFile(blocker+"x", []byte(strings.Repeat("not sqlite ", 100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		s, err := store.Open(ctx, tc.driver, tc.addr)
+		if err == nil {
+			s.Close()
+			t.Errorf("%s: opened", tc.name)
+			continue
+		}
+		if errors.Is(err, store.ErrInvalid) != tc.invalid {
+			t.Errorf("%s: error %v, ErrInvalid = %v", tc.name, err, !tc.invalid)
+		}
+	}
+}
+
+// writerEnv makes the test binary a writer process (see TestMain).
+const writerEnv = "FERRY_STORE_WRITER"
+
+// TestSQLiteProcesses runs 3 OS processes on one SQLite file. Each writes
+// deployments outside any lock and, under a store lock, an "enter" and an
+// "exit" event: if the lock ever let two processes in, their events would
+// interleave.
+func TestSQLiteProcesses(t *testing.T) {
+	t.Parallel()
+	path := sqliteBackend.fresh(t)
+	const procs = 3
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]strings.Builder, procs)
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "-test.run=^$")
+		cmds[i].Env = append(os.Environ(), writerEnv+"="+path, fmt.Sprintf("FERRY_STORE_WRITER_ID=w%d", i))
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("writer %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+	s, err := store.OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ds := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusSucceeded}))(t)
+	if len(ds) != procs*writerRounds {
+		t.Fatalf("%d succeeded deployments, want %d", len(ds), procs*writerRounds)
+	}
+	evs := must(s.Events(context.Background(), store.EventFilter{}))(t)
+	if len(evs) != 2*procs*writerRounds {
+		t.Fatalf("%d events, want %d", len(evs), 2*procs*writerRounds)
+	}
+	// Oldest first: enter/exit pairs of one owner, never interleaved.
+	for i := len(evs) - 1; i > 0; i -= 2 {
+		enter, exit := evs[i], evs[i-1]
+		if enter.Kind != "enter" || exit.Kind != "exit" || enter.Actor != exit.Actor {
+			t.Fatalf("critical sections overlap: %s by %s then %s by %s", enter.Kind, enter.Actor, exit.Kind, exit.Actor)
+		}
+	}
+}
+
+const writerRounds = 25
+
+// runWriter is the body of one writer process; it returns the exit code.
+func runWriter(path string) int {
+	if err := writer(path, os.Getenv("FERRY_STORE_WRITER_ID")); err != nil {
+		fmt.Fprintln(os.Stderr, "writer:", err)
+		return 1
+	}
+	return 0
+}
+
+func writer(path, me string) error {
+	ctx := context.Background()
+	s, err := store.OpenSQLite(ctx, path) // processes race to migrate, too
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for i := range writerRounds {
+		id, err := s.StartDeployment(ctx, store.Deployment{Env: me, Revision: fmt.Sprint(i), Actor: me})
+		if err != nil {
+			return err
+		}
+		if err := s.FinishDeployment(ctx, id, store.DeploymentResult{Status: store.StatusSucceeded}); err != nil {
+			return err
+		}
+		if err := critical(ctx, s, me); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// critical waits for the lock, then writes enter and exit events.
+func critical(ctx context.Context, s store.Store, me string) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		l, err := s.AcquireLock(ctx, "critical", me, 30*time.Second)
+		if errors.Is(err, store.ErrLocked) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, kind := range []string{"enter", "exit"} {
+			if _, err := s.AppendEvent(ctx, store.Event{Kind: kind, Actor: me}); err != nil {
+				return err
+			}
+		}
+		return s.ReleaseLock(ctx, l)
+	}
+}
