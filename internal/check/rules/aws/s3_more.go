@@ -1,6 +1,9 @@
 package aws
 
 import (
+	"slices"
+	"strings"
+
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/tfscan/tfmodel"
 )
@@ -17,6 +20,9 @@ func logDeliveryBucket(c *tfmodel.Config, b *tfmodel.Resource) bool {
 		if acl, known := a.Body.String("acl", ""); known && acl == "log-delivery-write" {
 			return true
 		}
+	}
+	if grantsLogDelivery(c, b) {
+		return true
 	}
 	names := bucketNames(b)
 	targets := func(blk *tfmodel.Block) bool {
@@ -38,6 +44,61 @@ func logDeliveryBucket(c *tfmodel.Config, b *tfmodel.Resource) bool {
 	for _, l := range c.OfType(tLogging) {
 		if targets(l.Body) {
 			return true
+		}
+	}
+	return false
+}
+
+const logDeliveryGroup = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+
+// grantsLogDelivery reports whether the bucket's ACL grants the S3 log
+// delivery group, or its bucket policy lets the logging service write.
+func grantsLogDelivery(c *tfmodel.Config, b *tfmodel.Resource) bool {
+	bodies := []*tfmodel.Block{b.Body}
+	for _, a := range links(c, tBucketACL, b).Certain() {
+		if acp, _ := a.Body.First("access_control_policy"); acp != nil {
+			bodies = append(bodies, acp)
+		}
+	}
+	for _, body := range bodies {
+		grants, _ := body.Nested("grant")
+		for _, g := range grants {
+			uri, _ := g.String("uri", "")
+			if ge, _ := g.First("grantee"); ge != nil {
+				uri, _ = ge.String("uri", "")
+			}
+			if uri == logDeliveryGroup {
+				return true
+			}
+		}
+	}
+	for _, p := range c.Linked("aws_s3_bucket_policy", "bucket", b, bucketNames(b)...).Certain() {
+		a := p.Body.Attr("policy")
+		if doc, ok := tfmodel.AsString(a.Value); ok && strings.Contains(doc, "logging.s3.amazonaws.com") {
+			return true
+		}
+		for _, ref := range a.Refs {
+			for _, d := range c.Resolve(ref) {
+				if ref.Type == "aws_iam_policy_document" && documentNamesService(d, "logging.s3.amazonaws.com") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// documentNamesService reports whether a policy document has a principal
+// that is the given service.
+func documentNamesService(d *tfmodel.Resource, service string) bool {
+	stmts, _ := d.Body.Nested("statement")
+	for _, s := range stmts {
+		ps, _ := s.Nested("principals")
+		for _, p := range ps {
+			ids, _ := p.Strings("identifiers")
+			if slices.Contains(ids, service) {
+				return true
+			}
 		}
 	}
 	return false
