@@ -111,6 +111,8 @@ func TestLaneAndTopicErrors(t *testing.T) {
 				{10, "spec.lanes[3].name", `contains " "`},
 				{11, "spec.lanes[4].name", `contains ":"`},
 			}},
+		{name: "lane without name", doc: "  lanes:\n    - develop\n    - protected: true\n",
+			want: []wantProblem{{8, "spec.lanes[1].name", "name is required"}}},
 		{name: "duplicate lane", doc: "  lanes: [develop, staging, develop]\n",
 			want: []wantProblem{{6, "spec.lanes[2].name", `duplicate lane "develop" (first at line 6)`}}},
 		{name: "topics", doc: "  topics:\n    - kind: feature\n      prefix: \"feature~\"\n      base: devel\n" +

@@ -19,6 +19,9 @@ import (
 // MaxFileSize bounds ferry.yaml; larger documents are refused before parsing.
 const MaxFileSize = 1 << 20
 
+// MaxProblems bounds the problems reported for one file (in line order).
+const MaxProblems = 100
+
 // Load reads <dir>/ferry.yaml, applies defaults and validates it against the
 // repository at dir. A missing or unreadable file is a *LoadError (errors.Is
 // ErrNoConfig when missing); a file with problems is a *ConfigError listing
@@ -67,6 +70,11 @@ func Parse(data []byte, filename, dir string) (*Platform, error) {
 	applyDefaults(p, d.isSet)
 	probs := append(d.probs, validate(p, d)...)
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	if len(probs) > MaxProblems {
+		more := len(probs) - MaxProblems
+		probs = append(probs[:MaxProblems:MaxProblems], Problem{File: filename,
+			Msg: fmt.Sprintf("%d more problems not shown; fix the ones above first", more)})
+	}
 	if len(probs) > 0 {
 		return nil, &ConfigError{Problems: probs}
 	}

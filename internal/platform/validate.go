@@ -11,9 +11,10 @@ type validator struct {
 	d     *decoder
 	probs []Problem
 	// Indexes by name (first declaration wins), so checks stay linear.
-	laneIdx map[string]int
-	envs    map[string]bool
-	comps   map[string]bool
+	laneIdx           map[string]int
+	laneList, envList string // for messages
+	envs              map[string]bool
+	comps             map[string]bool
 }
 
 // validate checks the whole model and returns every problem, each located
@@ -23,9 +24,12 @@ func validate(p *Platform, d *decoder) []Problem {
 	for i := len(p.Spec.Lanes) - 1; i >= 0; i-- {
 		v.laneIdx[p.Spec.Lanes[i].Name] = i
 	}
-	for _, e := range p.Spec.Environments {
+	envNames := make([]string, len(p.Spec.Environments))
+	for i, e := range p.Spec.Environments {
 		v.envs[e.Name] = true
+		envNames[i] = e.Name
 	}
+	v.laneList, v.envList = nameList(p.LaneNames()), nameList(envNames)
 	for _, c := range p.Spec.Components {
 		v.comps[c.Name] = true
 	}
@@ -90,7 +94,7 @@ func (v *validator) lane(path, name string) bool {
 		return false
 	}
 	if _, ok := v.laneIdx[name]; !ok {
-		v.addf(path, "lane %q is not declared (lanes: %s)", name, strings.Join(v.p.LaneNames(), ", "))
+		v.addf(path, "lane %q is not declared (lanes: %s)", name, v.laneList)
 		return false
 	}
 	return true
@@ -99,16 +103,17 @@ func (v *validator) lane(path, name string) bool {
 // env reports a reference to an undeclared environment.
 func (v *validator) env(path, name string) {
 	if !v.envs[name] {
-		v.addf(path, "environment %q is not declared (environments: %s)", name, strings.Join(v.envNames(), ", "))
+		v.addf(path, "environment %q is not declared (environments: %s)", name, v.envList)
 	}
 }
 
-func (v *validator) envNames() []string {
-	names := make([]string, len(v.p.Spec.Environments))
-	for i, e := range v.p.Spec.Environments {
-		names[i] = e.Name
+// nameList joins names for a message, shortened when there are many.
+func nameList(names []string) string {
+	const max = 10
+	if len(names) > max {
+		return strings.Join(names[:max], ", ") + fmt.Sprintf(", … (%d in all)", len(names))
 	}
-	return names
+	return strings.Join(names, ", ")
 }
 
 func (v *validator) header() {
@@ -134,7 +139,9 @@ func (v *validator) lanes() {
 	seen := map[string]string{}
 	for i, l := range v.p.Spec.Lanes {
 		path := fmt.Sprintf("spec.lanes[%d].name", i)
-		if err := checkBranchName(l.Name); err != nil {
+		if l.Name == "" {
+			v.addf(path, "name is required")
+		} else if err := checkBranchName(l.Name); err != nil {
 			v.addf(path, "lane %v", err)
 		}
 		v.dup(seen, path, "lane", l.Name)
@@ -216,7 +223,7 @@ func (v *validator) promotions() {
 		okTo, okFrom := v.lane(base+".to", pr.To), v.lane(base+".from", pr.From)
 		if okTo && okFrom && v.laneIdx[pr.To] <= v.laneIdx[pr.From] {
 			v.addf(base+".to", "lane %q must come after %q in lane order (%s)",
-				pr.To, pr.From, strings.Join(v.p.LaneNames(), ", "))
+				pr.To, pr.From, v.laneList)
 		}
 		if okTo {
 			v.dup(seen, base+".to", "promotion to lane", pr.To)
