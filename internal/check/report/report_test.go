@@ -43,7 +43,7 @@ func sample() *Report {
 				Location: loc("infra/stacks/aws/s3.tf", 7, 3), Resource: "aws_s3_bucket_public_access_block.logs",
 				Suppressed: &check.Suppression{Reason: "public website bucket", Source: "inline", At: loc("infra/stacks/aws/s3.tf", 5, 1)}},
 			{RuleID: "FERRY-CMP-060", Severity: "medium", Message: `commit 0123456789ab "wip": no "type: " prefix`,
-				Location: check.Location{File: "commit:0123456789ab"},
+				Location:   check.Location{File: "commit:0123456789ab"},
 				Suppressed: &check.Suppression{Reason: "history before the convention", Source: "ferry.yaml", At: check.Location{File: "ferry.yaml"}}},
 			{RuleID: "FERRY-X-999", Severity: "medium", Message: "a finding of a rule without metadata <&>",
 				Location: loc("odd path/with space.yaml", 0, 0)},
@@ -123,7 +123,7 @@ func TestSARIFShape(t *testing.T) {
 				RuleIndex int    `json:"ruleIndex"`
 				Locations []struct {
 					PhysicalLocation struct {
-						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
 						Region           struct{ StartLine int } `json:"region"`
 					} `json:"physicalLocation"`
 				} `json:"locations"`
