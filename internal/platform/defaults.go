@@ -100,7 +100,7 @@ func defaultTopics(s *Spec) {
 	}
 	for i := range s.Topics {
 		t := &s.Topics[i]
-		if t.Prefix == "" && t.Kind != "" {
+		if t.Prefix == "" && checkDNSLabel(t.Kind) == nil {
 			t.Prefix = t.Kind + "/"
 		}
 		if len(t.MergeInto) == 0 && t.Base != "" {

@@ -124,6 +124,11 @@ func TestLaneAndTopicErrors(t *testing.T) {
 				{11, "spec.topics[1].kind", `duplicate topic kind "feature" (first at line 7)`},
 				{14, "spec.topics[2].prefix", "cannot start a valid branch name"},
 			}},
+		{name: "topic without kind or base", doc: "  topics:\n    - kind: Fix It\n      mergeInto: [develop]\n",
+			want: []wantProblem{
+				{7, "spec.topics[0].kind", `name "Fix It" is invalid`},
+				{7, "spec.topics[0].base", "base is required (a lane: develop, staging, main, release)"},
+			}},
 		{name: "duplicate topic prefix", doc: "  topics:\n    - kind: feature\n      base: develop\n    - kind: feat\n      prefix: feature/\n      base: develop\n",
 			want: []wantProblem{{10, "spec.topics[1].prefix", `duplicate topic prefix "feature/" (first at line 7)`}}},
 	})
@@ -148,7 +153,7 @@ func TestEnvironmentErrors(t *testing.T) {
 				{9, "spec.environments[0].drift", `drift mode "fix" is invalid (want detect or heal)`},
 			}},
 		{name: "lane missing", doc: "  environments:\n    - name: dev\n",
-			want: []wantProblem{{7, "spec.environments[0].lane", "lane is required"}}},
+			want: []wantProblem{{7, "spec.environments[0].lane", "lane is required (a lane: develop, staging, main, release)"}}},
 		{name: "zero interval", doc: "  environments:\n    - name: dev\n      lane: develop\n      driftInterval: 0s\n",
 			want: []wantProblem{{9, "spec.environments[0].driftInterval", "driftInterval must be positive"}}},
 		{name: "targets", doc: "  environments:\n    - name: dev\n      lane: develop\n      targets:\n        - name: local\n" +
@@ -177,6 +182,8 @@ func TestPromotionErrors(t *testing.T) {
 				{17, "spec.promotions[3].gates.deployed", `environment "qa" is not declared (environments: dev, staging, production)`},
 				{17, "spec.promotions[3].gates.approvals", "approvals must not be negative"},
 			}},
+		{name: "from missing", doc: "  promotions:\n    - {to: staging}\n",
+			want: []wantProblem{{7, "spec.promotions[0].from", "from is required"}}},
 		{name: "verified needs an environment",
 			doc:  "  lanes: [develop, main, release]\n  promotions:\n    - from: main\n      to: release\n      candidate: verified\n",
 			want: []wantProblem{{8, "spec.promotions[0].gates.deployed", `no environment is fed by lane "main"`}}},

@@ -90,7 +90,7 @@ func (v *validator) dup(seen map[string]string, path, what, name string) {
 // lane reports a reference to an undeclared lane.
 func (v *validator) lane(path, name string) bool {
 	if name == "" {
-		v.addf(path, "lane is required")
+		v.addf(path, "%s is required (a lane: %s)", lastField(path), v.laneList)
 		return false
 	}
 	if _, ok := v.laneIdx[name]; !ok {
@@ -98,6 +98,17 @@ func (v *validator) lane(path, name string) bool {
 		return false
 	}
 	return true
+}
+
+// lastField is the field name a path ends with: "spec.topics[0].base" → "base".
+func lastField(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		path = path[i+1:]
+	}
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		path = path[:i]
+	}
+	return path
 }
 
 // env reports a reference to an undeclared environment.
@@ -155,7 +166,9 @@ func (v *validator) topics() {
 		if v.name(base+".kind", t.Kind) {
 			v.dup(kinds, base+".kind", "topic kind", t.Kind)
 		}
-		if err := checkBranchPrefix(t.Prefix); err != nil {
+		if t.Prefix == "" && checkDNSLabel(t.Kind) != nil {
+			// no prefix to derive from an invalid kind; reported above
+		} else if err := checkBranchPrefix(t.Prefix); err != nil {
 			v.addf(base+".prefix", "%v", err)
 		} else {
 			v.dup(prefixes, base+".prefix", "topic prefix", t.Prefix)
