@@ -31,6 +31,7 @@ func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 	if srcAttr != nil {
 		at = srcAttr.SrcRange
 	}
+	mc.callVals[c.Labels[0]] = cty.DynamicVal
 	src, local := callSource(c)
 	if !local {
 		ev.notScanned(at, "module %q: source %q is not a local path; its resources are not scanned", c.Labels[0], src)
@@ -55,7 +56,9 @@ func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 		mc.eachRefs = mc.refs(fe.Expr)
 	}
 	defer func() { mc.eachRefs = nil }()
-	for _, inst := range expand(c.Body, ctx) {
+	insts := expand(c.Body, ctx)
+	vals := make([]cty.Value, 0, len(insts))
+	for _, inst := range insts {
 		if ev.modules++; ev.modules > maxModules {
 			if ev.modules == maxModules+1 {
 				ev.notScanned(at, "module %q: more than %d module instances; the rest are not scanned", c.Labels[0], maxModules)
@@ -70,8 +73,36 @@ func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 			in.vals[name] = evalExpr(a.Expr, inst.ctx)
 			in.refs[name] = mc.refs(a.Expr)
 		}
-		ev.evalModule(dir, joinAddr(mc.addr, "module."+c.Labels[0]+inst.key), in, provs, mc.stack)
+		out, refs := ev.evalModule(dir, joinAddr(mc.addr, "module."+c.Labels[0]+inst.key), in, provs, mc.stack)
+		vals = append(vals, out)
+		for name, r := range refs {
+			key := c.Labels[0] + "." + name
+			mc.callRefs[key] = append(mc.callRefs[key], r...)
+		}
 	}
+	mc.callVals[c.Labels[0]] = callShape(c, insts, vals)
+}
+
+// callShape is how the caller sees a module call's outputs: one object, a
+// tuple (count) or an object keyed like for_each; unknown when the
+// instances are not all known or evaluated.
+func callShape(c *hclsyntax.Block, insts []instance, vals []cty.Value) cty.Value {
+	if len(vals) != len(insts) || anyUncertain(insts) {
+		return cty.DynamicVal
+	}
+	switch {
+	case c.Body.Attributes["count"] != nil:
+		return cty.TupleVal(vals)
+	case c.Body.Attributes["for_each"] != nil:
+		obj := map[string]cty.Value{}
+		for i, in := range insts {
+			obj[in.name] = vals[i]
+		}
+		return objectOrEmpty(obj)
+	case len(vals) == 1:
+		return vals[0]
+	}
+	return cty.DynamicVal
 }
 
 // childProviders are the provider configurations a called module gets: the

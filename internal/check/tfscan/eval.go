@@ -57,16 +57,21 @@ type modCtx struct {
 	// eachRefs are the references of the for_each being expanded: each.value
 	// stands for the resources it iterates over.
 	eachRefs []tfmodel.Ref
+	// callVals are module calls' output values as the caller sees them;
+	// callRefs the references behind each call.output.
+	callVals map[string]cty.Value
+	callRefs map[string][]tfmodel.Ref
 }
 
-// evalModule evaluates the module in dir with the caller's inputs.
-func (ev *evaluator) evalModule(dir, addr string, in inputs, provs map[string]*tfmodel.Provider, stack []string) {
+// evalModule evaluates the module in dir with the caller's inputs and
+// returns its outputs (an object, unknown where not known) and the
+// references behind each output.
+func (ev *evaluator) evalModule(dir, addr string, in inputs, provs map[string]*tfmodel.Provider, stack []string) (cty.Value, map[string][]tfmodel.Ref) {
 	m := ev.mods[dir]
 	ev.visited[dir] = true
-	mc := &modCtx{ev: ev, mod: m, addr: addr, locals: map[string]cty.Value{},
-		localRefs: map[string][]tfmodel.Ref{}, state: map[string]int{},
-		providers: map[string]*tfmodel.Provider{}, stack: append(slices.Clone(stack), dir),
-		managed: map[string]bool{}}
+	mc := &modCtx{ev: ev, mod: m, addr: addr, providers: map[string]*tfmodel.Provider{},
+		stack: append(slices.Clone(stack), dir), managed: map[string]bool{},
+		callVals: map[string]cty.Value{}, callRefs: map[string][]tfmodel.Ref{}}
 	for k, p := range provs {
 		mc.providers[k] = p
 	}
@@ -76,18 +81,83 @@ func (ev *evaluator) evalModule(dir, addr string, in inputs, provs map[string]*t
 		}
 	}
 	mc.vars, mc.varRefs = bindVariables(m, in)
-	for name := range m.locals {
-		mc.local(name)
+	mc.evalLocals()
+	mc.evalProviders(mc.context())
+	for _, c := range callOrder(m.calls) {
+		mc.evalCall(c, mc.context())
 	}
-	mc.shapes = mc.resourceShapes(mc.context())
+	// Locals and resources see the module outputs now known.
+	mc.evalLocals()
 	ctx := mc.context()
-	mc.evalProviders(ctx)
 	for _, b := range m.resources {
 		mc.evalResource(b, ctx)
 	}
-	for _, c := range m.calls {
-		mc.evalCall(c, ctx)
+	return mc.outputs(ctx)
+}
+
+// evalLocals (re)evaluates every local value and the resource shapes.
+func (mc *modCtx) evalLocals() {
+	mc.locals, mc.localRefs, mc.state = map[string]cty.Value{}, map[string][]tfmodel.Ref{}, map[string]int{}
+	mc.shapes = nil
+	for name := range mc.mod.locals {
+		mc.local(name)
 	}
+	mc.shapes = mc.resourceShapes(mc.context())
+}
+
+// outputs evaluates the module's output values.
+func (mc *modCtx) outputs(ctx *hcl.EvalContext) (cty.Value, map[string][]tfmodel.Ref) {
+	vals := map[string]cty.Value{}
+	refs := map[string][]tfmodel.Ref{}
+	for name, a := range mc.mod.outputs {
+		vals[name] = evalExpr(a.Expr, ctx)
+		refs[name] = mc.refs(a.Expr)
+	}
+	return objectOrEmpty(vals), refs
+}
+
+// callOrder puts module calls after the calls whose outputs they use.
+func callOrder(calls []*hclsyntax.Block) []*hclsyntax.Block {
+	deps := map[string]map[string]bool{}
+	for _, c := range calls {
+		d := map[string]bool{}
+		for _, a := range c.Body.Attributes {
+			for _, tr := range a.Expr.Variables() {
+				if tr.RootName() == "module" {
+					d[stepName(tr, 1)] = true
+				}
+			}
+		}
+		deps[c.Labels[0]] = d
+	}
+	var out []*hclsyntax.Block
+	done := map[string]bool{}
+	for len(out) < len(calls) {
+		progressed := false
+		for _, c := range calls {
+			name := c.Labels[0]
+			if done[name] {
+				continue
+			}
+			ready := true
+			for d := range deps[name] {
+				if !done[d] && d != name && deps[d] != nil {
+					ready = false
+				}
+			}
+			if ready {
+				out, done[name], progressed = append(out, c), true, true
+			}
+		}
+		if !progressed { // a cycle: take the rest in order
+			for _, c := range calls {
+				if !done[c.Labels[0]] {
+					out, done[c.Labels[0]] = append(out, c), true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // context is the module's evaluation context: var, local, path, terraform,
@@ -131,6 +201,9 @@ func (mc *modCtx) context() *hcl.EvalContext {
 	calls := map[string]cty.Value{}
 	for _, c := range mc.mod.calls {
 		calls[c.Labels[0]] = cty.DynamicVal
+		if v, ok := mc.callVals[c.Labels[0]]; ok {
+			calls[c.Labels[0]] = v
+		}
 	}
 	vars["module"] = objectOrEmpty(calls)
 	return &hcl.EvalContext{Variables: vars, Functions: mc.ev.funcs}
@@ -231,6 +304,8 @@ func (mc *modCtx) refs(e hcl.Expression) []tfmodel.Ref {
 		switch root {
 		case "each":
 			out = append(out, mc.eachRefs...)
+		case "module":
+			out = append(out, mc.callRefs[stepName(tr, 1)+"."+outputName(tr)]...)
 		case "var":
 			out = append(out, mc.varRefs[stepName(tr, 1)]...)
 		case "local":
@@ -248,6 +323,16 @@ func (mc *modCtx) refs(e hcl.Expression) []tfmodel.Ref {
 		}
 	}
 	return out
+}
+
+// outputName is the output a module.NAME[KEY].OUTPUT traversal reads.
+func outputName(tr hcl.Traversal) string {
+	for i := 2; i < len(tr); i++ {
+		if a, ok := tr[i].(hcl.TraverseAttr); ok {
+			return a.Name
+		}
+	}
+	return ""
 }
 
 // stepName is the attribute name at position i of a traversal.

@@ -16,6 +16,7 @@ type moduleDir struct {
 	resources []*hclsyntax.Block // resource and data blocks
 	calls     []*hclsyntax.Block // module blocks
 	providers []*hclsyntax.Block
+	outputs   map[string]*hclsyntax.Attribute // output name → its value
 }
 
 // groupModules sorts parsed files into module directories.
@@ -27,7 +28,7 @@ func groupModules(files []*parsedFile) map[string]*moduleDir {
 		m := mods[dir]
 		if m == nil {
 			m = &moduleDir{dir: dir, variables: map[string]*hclsyntax.Block{},
-				locals: map[string]*hclsyntax.Attribute{}}
+				locals: map[string]*hclsyntax.Attribute{}, outputs: map[string]*hclsyntax.Attribute{}}
 			mods[dir] = m
 		}
 		m.add(f.body)
@@ -57,6 +58,10 @@ func (m *moduleDir) add(body *hclsyntax.Body) {
 		case "provider":
 			if len(b.Labels) == 1 {
 				m.providers = append(m.providers, b)
+			}
+		case "output":
+			if v := b.Body.Attributes["value"]; len(b.Labels) == 1 && v != nil {
+				m.outputs[b.Labels[0]] = v
 			}
 		}
 	}

@@ -81,6 +81,7 @@ func TestEvaluation(t *testing.T) {
 		{name: "syntax"},
 		{name: "for_each_resource"},
 		{name: "module_explosion"},
+		{name: "module_outputs"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
