@@ -155,6 +155,9 @@ func bindVariables(m *moduleDir, in inputs) (map[string]cty.Value, map[string][]
 	refs := map[string][]tfmodel.Ref{}
 	for name, b := range m.variables {
 		v, given := in.vals[name]
+		if given && v.IsKnown() && v.IsNull() && nonNullable(b) {
+			given = false // null means "use the default" for nullable = false
+		}
 		if given {
 			refs[name] = in.refs[name]
 		} else if d := b.Body.Attributes["default"]; d != nil {
@@ -165,6 +168,15 @@ func bindVariables(m *moduleDir, in inputs) (map[string]cty.Value, map[string][]
 		vals[name] = typed(b, v)
 	}
 	return vals, refs
+}
+
+func nonNullable(b *hclsyntax.Block) bool {
+	a := b.Body.Attributes["nullable"]
+	if a == nil {
+		return false
+	}
+	v := evalExpr(a.Expr, nil)
+	return v.IsKnown() && !v.IsNull() && v.Type() == cty.Bool && v.False()
 }
 
 // typed converts a variable value to its type constraint, applying

@@ -28,6 +28,7 @@ var ctyString = cty.String
 // evaluator evaluates one root module and the local modules it calls.
 type evaluator struct {
 	root     string // Request.Root on disk, for file()
+	rootDir  string // the root module's directory, relative to root
 	mods     map[string]*moduleDir
 	funcs    map[string]function.Function
 	res      []*tfmodel.Resource
@@ -167,7 +168,7 @@ func (mc *modCtx) context() *hcl.EvalContext {
 		"var":   objectOrEmpty(mc.vars),
 		"local": objectOrEmpty(mc.locals),
 		"path": cty.ObjectVal(map[string]cty.Value{
-			"module": cty.StringVal(mc.mod.dir), "root": cty.StringVal("."), "cwd": cty.StringVal("."),
+			"module": cty.StringVal(mc.mod.dir), "root": cty.StringVal(mc.ev.rootDir), "cwd": cty.StringVal(mc.ev.rootDir),
 		}),
 		"terraform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.UnknownVal(cty.String)}),
 		"self":      cty.DynamicVal,

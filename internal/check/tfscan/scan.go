@@ -2,13 +2,16 @@ package tfscan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"ferry.dev/ferry/internal/check"
@@ -96,7 +99,6 @@ func parseAll(ctx context.Context, req Request) ([]*parsedFile, []check.Finding,
 	type result struct {
 		body *hclsyntax.Body
 		fs   []check.Finding
-		err  error
 	}
 	results := make([]result, len(req.Files))
 	next := make(chan int)
@@ -109,7 +111,10 @@ func parseAll(ctx context.Context, req Request) ([]*parsedFile, []check.Finding,
 				rel := req.Files[i]
 				src, err := os.ReadFile(filepath.Join(req.Root, filepath.FromSlash(rel)))
 				if err != nil {
-					results[i].err = fmt.Errorf("scan terraform: read %s: %w", rel, err)
+					// Unreadable files are reported, not fatal; the error
+					// text is the OS's and holds no file content.
+					results[i].fs = []check.Finding{fileFinding(ruleNotScanned, rel, hcl.Pos{Line: 1, Column: 1},
+						"file cannot be read: "+readError(err))}
 					continue
 				}
 				results[i].body, results[i].fs = parseFile(rel, src)
@@ -130,15 +135,21 @@ func parseAll(ctx context.Context, req Request) ([]*parsedFile, []check.Finding,
 	var files []*parsedFile
 	var out []check.Finding
 	for i, r := range results {
-		if r.err != nil {
-			return nil, nil, r.err
-		}
 		out = append(out, r.fs...)
 		if r.body != nil {
 			files = append(files, &parsedFile{path: req.Files[i], body: r.body})
 		}
 	}
 	return files, out, nil
+}
+
+// readError is the OS reason a file could not be read, without its path.
+func readError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return "read error"
 }
 
 // evaluateAll evaluates every root module (a directory no other directory
@@ -151,7 +162,7 @@ func evaluateAll(ctx context.Context, req Request, files []*parsedFile) []check.
 	visited := map[string]bool{}
 	var out []check.Finding
 	run := func(dir string) {
-		ev := &evaluator{root: req.Root, mods: mods, funcs: funcs, visited: visited}
+		ev := &evaluator{root: req.Root, rootDir: dir, mods: mods, funcs: funcs, visited: visited}
 		ev.evalModule(dir, "", ev.rootInputs(dir, varFilesFor(dir, roots, req.VarFiles)), nil, nil)
 		out = append(out, ev.findings...)
 		cfg := tfmodel.NewConfig(ev.res, ev.provs)

@@ -178,8 +178,9 @@ func TestGuards(t *testing.T) {
 			t.Errorf("%s: want %s, got %+v", tc.file, tc.rule, fs)
 		}
 	}
-	if _, err := tfscan.Scan(context.Background(), tfscan.Request{Root: dir, Files: []string{"missing.tf"}}); err == nil {
-		t.Error("missing file: want an error")
+	fs, err := tfscan.Scan(context.Background(), tfscan.Request{Root: dir, Files: []string{"missing.tf"}})
+	if err != nil || len(fs) != 1 || fs[0].RuleID != "FERRY-TF-003" {
+		t.Errorf("missing file: want one FERRY-TF-003 finding, got %v, %v", fs, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
