@@ -40,9 +40,9 @@ type Result struct {
 	Notes       []string `json:"notes,omitempty"`
 }
 
-// GateError says a promotion is blocked, listing the failed gates.
+// GateError says a lane move is blocked, listing the failed gates.
 type GateError struct {
-	To    string
+	Op    string // "promotion to staging", "finish of feature/x"
 	Gates []Gate
 }
 
@@ -53,7 +53,7 @@ func (e *GateError) Error() string {
 			failed = append(failed, g.Name+": "+g.Reason)
 		}
 	}
-	return fmt.Sprintf("promotion to %s blocked: %s", e.To, strings.Join(failed, "; "))
+	return fmt.Sprintf("%s blocked: %s", e.Op, strings.Join(failed, "; "))
 }
 
 // Hint points at the break-glass path.
@@ -181,10 +181,11 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 		}
 		res := &Result{Plan: *plan, DryRun: o.DryRun, Attempts: attempt}
 		if plan.UpToDate {
+			res.Notes = e.catchUp(ctx, to)
 			return res, nil
 		}
 		if !plan.Allowed || plan.Candidate == "" {
-			return res, &GateError{To: to, Gates: plan.Gates}
+			return res, &GateError{Op: "promotion to " + to, Gates: plan.Gates}
 		}
 		if o.DryRun {
 			return res, nil

@@ -124,3 +124,24 @@ func (e *Engine) followBranch(ctx context.Context, b, newRev, reason string) (st
 func branchOf(ref string) (string, bool) {
 	return strings.CutPrefix(ref, "refs/heads/")
 }
+
+// catchUp fast-forwards the local branch of lane to the remote's head when
+// ferry finds the lane already where it should be (e.g. a run that was
+// killed after pushing): the next run leaves the clone as a full run would.
+func (e *Engine) catchUp(ctx context.Context, lane string) []string {
+	if e.Remote == "" {
+		return nil
+	}
+	head, err := e.branchHead(ctx, lane)
+	if err != nil {
+		return nil
+	}
+	n, err := e.followBranch(ctx, lane, head, "ferry: catch up "+lane)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if n != "" {
+		return []string{n}
+	}
+	return nil
+}

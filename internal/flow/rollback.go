@@ -61,6 +61,7 @@ func (e *Engine) Rollback(ctx context.Context, envName, tag string) (*RollbackRe
 		}
 		if cur, err := e.Repo.Tree(ctx, res.Previous); err != nil || cur == tree {
 			res.UpToDate = err == nil
+			res.Notes = e.catchUp(ctx, env.Lane)
 			return res, err
 		}
 		msg := git.Message(fmt.Sprintf("Roll back %s to %s", env.Name, tag), "",

@@ -193,7 +193,7 @@ func (e *Engine) planFinish(ctx context.Context, t platform.Topic, branch string
 	res := &FinishResult{Branch: branch, Kind: t.Kind, Revision: rev, Merges: []LaneMerge{}}
 	res.Gates = []Gate{e.checksGate(ctx, rev)}
 	if !applyOverride(res.Gates, o.Override) {
-		return res, nil, &GateError{To: strings.Join(t.MergeInto, ", "), Gates: res.Gates}
+		return res, nil, &GateError{Op: "finish of " + branch, Gates: res.Gates}
 	}
 	var updates []git.RefUpdate
 	for _, lane := range t.MergeInto {
