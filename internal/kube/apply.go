@@ -1,0 +1,256 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
+	"github.com/fluxcd/pkg/ssa/utils"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// ApplyOptions control Apply.
+type ApplyOptions struct {
+	// Namespace is given to namespaced objects that have none.
+	Namespace string
+	// Revision is recorded in the inventory.
+	Revision string
+	// DryRun stops after the server-side dry-run: nothing is written.
+	DryRun bool
+	// Prune deletes what the previous inventory had and objs lack.
+	Prune bool
+	// Wait waits for every object to become healthy (kstatus) up to
+	// HealthTimeout.
+	Wait          bool
+	HealthTimeout time.Duration
+	// Fields computes field-level diffs of configured objects.
+	Fields bool
+}
+
+// Result is what Apply did (or, with DryRun, would do).
+type Result struct {
+	Changes   []Change  `json:"changes"`
+	Inventory Inventory `json:"-"`
+	// Writes counts create/update/delete requests sent.
+	Writes int64 `json:"writes"`
+}
+
+// Changed reports whether anything was (or would be) created, configured or
+// pruned.
+func (r *Result) Changed() bool {
+	for _, c := range r.Changes {
+		if c.Action != ActionUnchanged {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts returns the number of changes per action.
+func (r *Result) Counts() map[string]int {
+	m := map[string]int{}
+	for _, c := range r.Changes {
+		m[c.Action]++
+	}
+	return m
+}
+
+// Apply makes the cluster hold objs for owner o: dry-run of everything
+// first (any failure: nothing applied, every error returned), then staged
+// server-side apply of what differs, prune, inventory, and the health wait.
+func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstructured, opts ApplyOptions) (*Result, error) {
+	objs, err := c.prepare(objs, o, opts.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := c.ReadInventory(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := c.dryRun(ctx, objs, opts.Fields || opts.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Inventory: Inventory{Revision: opts.Revision}}
+	for _, p := range plan {
+		res.Inventory.IDs = append(res.Inventory.IDs, IDOf(p.obj))
+	}
+	prune := pruneSet(prev, res.Inventory)
+	if opts.DryRun {
+		res.Changes = changesOf(plan, prune, opts.Prune)
+		return res, nil
+	}
+	if err := c.applyStaged(ctx, plan, opts, &res.Writes); err != nil {
+		return res, err
+	}
+	res.Changes = changesOf(plan, prune, opts.Prune)
+	if opts.Prune && len(prune) > 0 {
+		if err := c.prune(ctx, o, prune, &res.Writes); err != nil {
+			return res, err
+		}
+	}
+	if !sameInventory(prev, res.Inventory) {
+		res.Writes++
+		if err := c.WriteInventory(ctx, o, res.Inventory); err != nil {
+			return res, err
+		}
+	}
+	if opts.Wait {
+		if err := c.Wait(ctx, objs, opts.HealthTimeout); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// applyStaged applies cluster definitions (Namespaces, CRDs, ClusterRoles)
+// first and waits for them, then dry-runs what had to wait for them, then
+// applies the rest.
+func (c *Client) applyStaged(ctx context.Context, plan []planned, opts ApplyOptions, writes *int64) error {
+	var defs, rest []*planned
+	for i := range plan {
+		p := &plan[i]
+		if utils.IsClusterDefinition(p.obj) {
+			defs = append(defs, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	if err := c.applyChanged(ctx, defs, writes); err != nil {
+		return err
+	}
+	if len(defs) > 0 {
+		set := object.ObjMetadataSet{}
+		for _, p := range defs {
+			set = append(set, object.UnstructuredToObjMetadata(p.obj))
+		}
+		wait := ssa.WaitOptions{Interval: 500 * time.Millisecond, Timeout: time.Minute}
+		if err := c.rm.WaitForSetWithContext(ctx, set, wait); err != nil {
+			return fmt.Errorf("wait for namespaces and CRDs: %w", err)
+		}
+	}
+	var deferred []*unstructured.Unstructured
+	var idx []int
+	for i, p := range rest {
+		if p.deferred {
+			deferred = append(deferred, p.obj)
+			idx = append(idx, i)
+		}
+	}
+	if len(deferred) > 0 {
+		again, err := c.dryRun(ctx, deferred, opts.Fields)
+		if err != nil {
+			return err
+		}
+		for k, i := range idx {
+			*rest[i] = again[k]
+		}
+	}
+	return c.applyChanged(ctx, rest, writes)
+}
+
+// applyChanged sends a server-side apply for every created or configured
+// object, in parallel, and lists every failure.
+func (c *Client) applyChanged(ctx context.Context, ps []*planned, writes *int64) error {
+	var todo []*planned
+	for _, p := range ps {
+		if p.action == ActionCreate || p.action == ActionConfigure {
+			todo = append(todo, p)
+		}
+	}
+	errs := make([]error, len(todo))
+	c.forEach(ctx, len(todo), func(i int) {
+		u := todo[i].obj.DeepCopy()
+		atomic.AddInt64(writes, 1)
+		err := c.c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
+		if err != nil {
+			errs[i] = fmt.Errorf("apply %s: %w", IDOf(todo[i].obj).Short(), err)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+func pruneSet(prev, next Inventory) []ID {
+	keep := map[ID]bool{}
+	for _, id := range next.IDs {
+		keep[id] = true
+	}
+	var out []ID
+	for _, id := range prev.IDs {
+		if !keep[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func sameInventory(a, b Inventory) bool {
+	if a.Revision != b.Revision || len(a.IDs) != len(b.IDs) {
+		return false
+	}
+	as, bs := a.Strings(), b.Strings()
+	for i := range as {
+		if as[i] != bs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func changesOf(plan []planned, prune []ID, withPrune bool) []Change {
+	out := make([]Change, 0, len(plan)+len(prune))
+	for _, p := range plan {
+		out = append(out, Change{ID: IDOf(p.obj).String(), Action: p.action, Fields: p.fields})
+	}
+	if withPrune {
+		for _, id := range prune {
+			out = append(out, Change{ID: id.String(), Action: ActionPrune})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// prune deletes the objects (only those still labelled as the owner's),
+// namespaced ones before Namespaces and CRDs.
+func (c *Client) prune(ctx context.Context, o Owner, ids []ID, writes *int64) error {
+	objs := make([]*unstructured.Unstructured, len(ids))
+	for i, id := range ids {
+		objs[i] = id.Object()
+	}
+	opts := ssa.DefaultDeleteOptions()
+	opts.Inclusions = o.Labels()
+	*writes += int64(len(objs))
+	if _, err := c.rm.DeleteAll(ctx, objs, opts); err != nil {
+		return fmt.Errorf("prune: %w", err)
+	}
+	return nil
+}
+
+// Wait waits until every object is healthy per kstatus (Deployments
+// Available with updated replicas, and so on), failing fast on a failed one.
+func (c *Client) Wait(ctx context.Context, objs []*unstructured.Unstructured, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	set := object.UnstructuredSetToObjMetadataSet(objs)
+	err := c.rm.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnhealthy, err)
+	}
+	return nil
+}
+
+// Diff is Apply with DryRun and field diffs: what a sync would change.
+func (c *Client) Diff(ctx context.Context, o Owner, objs []*unstructured.Unstructured, namespace string) (*Result, error) {
+	return c.Apply(ctx, o, objs, ApplyOptions{Namespace: namespace, DryRun: true, Prune: true, Fields: true})
+}
