@@ -124,6 +124,8 @@ var verbs = []func(*Globals) *cobra.Command{
 	newStatusCmd,
 	newHistoryCmd,
 	newRollbackCmd,
+	newValidateCmd,
+	newRulesCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
