@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -125,7 +126,13 @@ func TestSQLiteProcesses(t *testing.T) {
 	if len(ds) != procs*writerRounds {
 		t.Fatalf("%d succeeded deployments, want %d", len(ds), procs*writerRounds)
 	}
-	evs := must(s.Events(context.Background(), store.EventFilter{}))(t)
+	aborted := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusAborted}))(t)
+	if len(aborted) != procs*writerRounds {
+		t.Fatalf("%d aborted deployments, want %d", len(aborted), procs*writerRounds)
+	}
+	evs := must(s.Events(context.Background(), store.EventFilter{Kind: "enter"}))(t)
+	evs = append(evs, must(s.Events(context.Background(), store.EventFilter{Kind: "exit"}))(t)...)
+	sort.Slice(evs, func(i, j int) bool { return evs[i].ID > evs[j].ID })
 	if len(evs) != 2*procs*writerRounds {
 		t.Fatalf("%d events, want %d", len(evs), 2*procs*writerRounds)
 	}
@@ -163,6 +170,16 @@ func writer(path, me string) error {
 		}
 		if err := s.FinishDeployment(ctx, id, store.DeploymentResult{Status: store.StatusSucceeded}); err != nil {
 			return err
+		}
+		// MarkAborted reads, then writes, in one transaction: without
+		// BEGIN IMMEDIATE two processes upgrading their read locks fail
+		// with "database is locked" instead of waiting.
+		orphanEnv := fmt.Sprintf("orphan-%s-%d", me, i)
+		if _, err := s.StartDeployment(ctx, store.Deployment{Env: orphanEnv, Revision: "r"}); err != nil {
+			return err
+		}
+		if ids, err := s.MarkAborted(ctx, orphanEnv); err != nil || len(ids) != 1 {
+			return fmt.Errorf("mark aborted %s: %v %v", orphanEnv, ids, err)
 		}
 		if err := critical(ctx, s, me); err != nil {
 			return err
