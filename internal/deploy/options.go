@@ -1,0 +1,131 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/kube"
+	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/terraform"
+)
+
+// Options configure Sync, Plan and Status.
+type Options struct {
+	// Store records deployments and holds the environment lock (required
+	// for Sync).
+	Store store.Store
+	// Actor is recorded with the deployment.
+	Actor string
+	// Progress receives one line per step (default: discarded).
+	Progress io.Writer
+	// Terraform runs terraform components (default: terraform or tofu on
+	// PATH, found when first needed).
+	Terraform *terraform.Runner
+	// Policy, when set, must approve every Terraform plan before apply.
+	Policy terraform.PolicyChecker
+	// StateDir holds Terraform data dirs and local state (default
+	// <repo>/.ferry).
+	StateDir string
+	// LockTTL is how long the environment lock lives without renewal
+	// (default 1m; renewed every TTL/3 while the sync runs).
+	LockTTL time.Duration
+	// Connect builds the kube client of a target (default kube.Connect
+	// with the target's kubeconfig and context).
+	Connect func(t platform.Target, allowExec bool) (*kube.Client, error)
+	// HealthTimeout overrides the environment's healthTimeout when set.
+	HealthTimeout time.Duration
+}
+
+func (o *Options) defaults(repoDir string) {
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(repoDir, ".ferry")
+	}
+	if o.LockTTL <= 0 {
+		o.LockTTL = time.Minute
+	}
+	if o.Actor == "" {
+		o.Actor = os.Getenv("USER")
+		if o.Actor == "" {
+			o.Actor = "ferry"
+		}
+	}
+	if o.Connect == nil {
+		o.Connect = connectTarget
+	}
+}
+
+func connectTarget(t platform.Target, allowExec bool) (*kube.Client, error) {
+	return kube.Connect(kube.Options{Kubeconfig: t.Kube.Kubeconfig, Context: t.Kube.Context, AllowExecPlugins: allowExec})
+}
+
+func (o *Options) logf(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
+
+// UnknownEnvError: the environment is not in ferry.yaml.
+type UnknownEnvError struct{ Env string }
+
+func (e *UnknownEnvError) Error() string     { return fmt.Sprintf("unknown environment %q", e.Env) }
+func (e *UnknownEnvError) ConfigError() bool { return true }
+func (e *UnknownEnvError) Hint() string      { return "ferry config show to list the environments" }
+
+// ErrNoStore: Sync needs a store.
+var ErrNoStore = errors.New("deploy needs a store")
+
+// resolved is an environment at a commit.
+type resolved struct {
+	env      platform.Environment
+	revision string
+	version  string
+}
+
+// resolve picks the revision (default: the env's lane head) and its version
+// tag (the nearest tag reachable, per the platform's tag prefix).
+func resolve(ctx context.Context, p *platform.Platform, repo *git.Repo, envName, rev string) (resolved, error) {
+	env, ok := p.Env(envName)
+	if !ok {
+		return resolved{}, &UnknownEnvError{Env: envName}
+	}
+	var sha string
+	var err error
+	if rev == "" {
+		sha, err = repo.BranchHead(ctx, env.Lane)
+	} else {
+		sha, err = repo.ResolveCommit(ctx, rev)
+	}
+	if err != nil {
+		return resolved{}, fmt.Errorf("resolve revision of %s: %w", envName, err)
+	}
+	prefix := p.Spec.Versioning.TagPrefix
+	version, err := repo.Describe(ctx, sha, prefix+"[0-9]*", "")
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{env: env, revision: sha, version: version}, nil
+}
+
+// withRevision checks the revision out and loads its ferry.yaml.
+func withRevision(ctx context.Context, repo *git.Repo, rev string, fn func(dir string, p *platform.Platform) error) error {
+	return repo.WithWorktree(ctx, rev, func(w *git.Worktree) error {
+		p, err := platform.Load(w.Dir)
+		if err != nil {
+			return fmt.Errorf("load ferry.yaml at %s: %w", short(rev), err)
+		}
+		return fn(w.Dir, p)
+	})
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}

@@ -1,0 +1,40 @@
+package deploy
+
+import (
+	"context"
+
+	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/store"
+)
+
+// Plan shows what Sync would do for env at rev, writing nothing: Terraform
+// plan summaries and Kubernetes diffs per target and component. Every
+// target is planned (a failure of one does not hide the others).
+func Plan(ctx context.Context, p *platform.Platform, envName, rev string, opts Options) (*Report, error) {
+	opts.defaults(p.Dir)
+	repo, err := git.Open(p.Dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := resolve(ctx, p, repo, envName, rev)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Env: envName, Revision: r.revision, Version: r.version, DryRun: true, Status: store.StatusSucceeded}
+	err = withRevision(ctx, repo, r.revision, func(dir string, wp *platform.Platform) error {
+		env, ok := wp.Env(envName)
+		if !ok {
+			return &UnknownEnvError{Env: envName}
+		}
+		for _, t := range env.OrderedTargets() {
+			tr := syncTarget(ctx, dir, wp, env, t, r.revision, opts, true)
+			if tr.Status == store.StatusFailed {
+				rep.Status = store.StatusFailed
+			}
+			rep.Targets = append(rep.Targets, tr)
+		}
+		return nil
+	})
+	return rep, err
+}

@@ -1,0 +1,140 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"ferry.dev/ferry/internal/kube"
+	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/store"
+)
+
+// TargetStatus is the state of one environment target.
+type TargetStatus struct {
+	Env          string       `json:"env"`
+	Target       string       `json:"target"`
+	Revision     string       `json:"revision,omitempty"`
+	Version      string       `json:"version,omitempty"`
+	DeploymentID int64        `json:"deploymentId,omitempty"`
+	Deployment   store.Status `json:"deployment,omitempty"` // status of the latest deployment
+	DeployedAt   time.Time    `json:"deployedAt,omitzero"`
+	Healthy      bool         `json:"healthy"`
+	Health       string       `json:"health"`
+	Drift        bool         `json:"drift"`
+	// DriftDetails name what differs: "component: summary".
+	DriftDetails []string `json:"driftDetails,omitempty"`
+	Error        string   `json:"error,omitempty"`
+}
+
+// healthProbe bounds the health check of Status: objects that are not
+// healthy within it are reported unhealthy, not waited for.
+const healthProbe = 10 * time.Second
+
+// Status reports, per target of env: the revision the latest successful
+// deployment put there, its version, the latest deployment's status, health
+// of the applied objects (kstatus) and drift (a plan at the deployed
+// revision: Kubernetes dry-run changes, Terraform detailed exit code).
+func Status(ctx context.Context, p *platform.Platform, envName string, opts Options) ([]TargetStatus, error) {
+	opts.defaults(p.Dir)
+	env, ok := p.Env(envName)
+	if !ok {
+		return nil, &UnknownEnvError{Env: envName}
+	}
+	var out []TargetStatus
+	for _, t := range env.OrderedTargets() {
+		out = append(out, TargetStatus{Env: envName, Target: t.Name, Health: "unknown"})
+	}
+	if opts.Store == nil {
+		return out, ErrNoStore
+	}
+	latest, err := opts.Store.Deployments(ctx, store.DeploymentFilter{Env: envName, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	good, err := opts.Store.Deployments(ctx, store.DeploymentFilter{Env: envName, Status: store.StatusSucceeded, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(good) == 0 {
+		for i := range out {
+			out[i].Health = "never deployed"
+			if len(latest) > 0 {
+				out[i].Deployment, out[i].DeploymentID = latest[0].Status, latest[0].ID
+			}
+		}
+		return out, nil
+	}
+	plan, planErr := Plan(ctx, p, envName, good[0].Revision, opts)
+	for i := range out {
+		ts := &out[i]
+		ts.Revision, ts.Version, ts.DeployedAt = good[0].Revision, good[0].Version, good[0].EndedAt
+		ts.Deployment, ts.DeploymentID = latest[0].Status, latest[0].ID
+		if planErr != nil {
+			ts.Error = planErr.Error()
+		} else {
+			driftOf(plan, ts)
+		}
+		t := env.OrderedTargets()[i]
+		ts.Healthy, ts.Health = health(ctx, p, env, t, opts)
+	}
+	return out, nil
+}
+
+func driftOf(plan *Report, ts *TargetStatus) {
+	for _, tr := range plan.Targets {
+		if tr.Target != ts.Target {
+			continue
+		}
+		if tr.Error != "" {
+			ts.Error = tr.Error
+		}
+		for _, c := range tr.Components {
+			if c.Changed() {
+				ts.Drift = true
+				ts.DriftDetails = append(ts.DriftDetails, c.Component+": "+c.Summary())
+			}
+		}
+	}
+}
+
+// health checks the inventories of the target's Kubernetes components.
+func health(ctx context.Context, p *platform.Platform, env platform.Environment, t platform.Target, opts Options) (bool, string) {
+	if t.Kube == nil {
+		return true, "no cluster"
+	}
+	kc, err := opts.Connect(t, p.Spec.Security.AllowExecPlugins)
+	if err != nil {
+		return false, err.Error()
+	}
+	if err := kc.Ping(ctx); err != nil {
+		return false, err.Error()
+	}
+	var objs []*unstructured.Unstructured
+	for _, c := range components(p, env.Name, t) {
+		if c.Type == platform.Terraform {
+			continue
+		}
+		inv, err := kc.ReadInventory(ctx, kube.Owner{Env: env.Name, Component: c.Name})
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, id := range inv.IDs {
+			objs = append(objs, id.Object())
+		}
+	}
+	if err := kc.Wait(ctx, objs, healthProbe); err != nil {
+		return false, err.Error()
+	}
+	return true, fmt.Sprintf("healthy (%d objects)", len(objs))
+}
+
+// History lists env's deployments, newest first.
+func History(ctx context.Context, st store.Store, envName string, limit int) ([]store.Deployment, error) {
+	if st == nil {
+		return nil, ErrNoStore
+	}
+	return st.Deployments(ctx, store.DeploymentFilter{Env: envName, Limit: limit})
+}
