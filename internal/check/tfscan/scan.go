@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -162,7 +163,10 @@ func evaluateAll(ctx context.Context, req Request, files []*parsedFile) []check.
 	visited := map[string]bool{}
 	var out []check.Finding
 	run := func(dir string) {
-		ev := &evaluator{root: req.Root, rootDir: dir, mods: mods, funcs: funcs, visited: visited}
+		budget := maxIterations
+		fns := maps.Clone(funcs)
+		fns[guardFunc] = budgetFunc(&budget)
+		ev := &evaluator{root: req.Root, rootDir: dir, mods: mods, funcs: fns, visited: visited}
 		ev.evalModule(dir, "", ev.rootInputs(dir, varFilesFor(dir, roots, req.VarFiles)), nil, nil)
 		out = append(out, ev.findings...)
 		cfg := tfmodel.NewConfig(ev.res, ev.provs)

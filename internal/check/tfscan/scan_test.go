@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/tfscan"
@@ -247,5 +248,46 @@ func TestScanEnvs(t *testing.T) {
 	}
 	if !slices.Contains(gotS, "prod FERRY-CMP-002 stacks/a/main.tf") || slices.Contains(gotS, "dev FERRY-CMP-002 stacks/a/main.tf") {
 		t.Errorf("prod.tfvars must apply to prod only: %v", gotS)
+	}
+}
+
+// TestBudgets: expressions whose work grows faster than their source end
+// quickly and evaluate as unknown instead of hanging the scan.
+func TestBudgets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `locals {
+  nested  = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]
+  product = setproduct(range(100), range(100), range(100), range(100))
+  padded  = format("%01000000000d", 1)
+  tmpl    = "%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}"
+}
+
+resource "aws_kms_key" "k" {
+  enable_key_rotation = length(local.nested) == 0 ? true : false
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []check.Finding, 1)
+	go func() {
+		fs, err := tfscan.Scan(context.Background(), tfscan.Request{Root: dir, Files: []string{"main.tf"}})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- fs
+	}()
+	select {
+	case fs := <-done:
+		// local.nested is unknown, so the key's rotation is unknown too:
+		// no FERRY-AWS-022 may be guessed from it.
+		for _, f := range fs {
+			if f.RuleID == "FERRY-AWS-022" {
+				t.Errorf("finding guessed from an expression over budget: %+v", f)
+			}
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("scan did not finish: evaluation is not bounded")
 	}
 }

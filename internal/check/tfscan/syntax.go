@@ -81,6 +81,7 @@ func parseFile(path string, src []byte) (*hclsyntax.Body, []check.Finding) {
 	if !ok {
 		return nil, nil
 	}
+	guardForExprs(body)
 	var out []check.Finding
 	if formatted := hclwrite.Format(src); !bytes.Equal(formatted, src) {
 		out = append(out, fileFinding(ruleFormat, path, firstDiff(src, formatted),

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 
 	"ferry.dev/ferry/internal/check/tfscan/tfmodel"
 )
@@ -71,14 +72,22 @@ func (ev *evaluator) loadVarFile(rel string, in inputs) {
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
+	// tfvars hold values, not calls: Terraform allows no functions or
+	// references there. JSON values are literal (a nil context keeps
+	// strings from being read as templates).
+	var ctx *hcl.EvalContext
 	if strings.HasSuffix(rel, ".json") {
 		f, diags = hcljson.Parse(src, rel)
 	} else {
+		ctx = &hcl.EvalContext{Functions: map[string]function.Function{guardFunc: ev.funcs[guardFunc]}}
 		if _, deep := tooDeep(rel, src); deep {
 			ev.notScanned(at, "variable file %s nests too deep; its values are not used", rel)
 			return
 		}
 		f, diags = hclsyntax.ParseConfig(src, rel, hcl.Pos{Line: 1, Column: 1})
+		if b, ok := f.Body.(*hclsyntax.Body); ok && !diags.HasErrors() {
+			guardForExprs(b)
+		}
 	}
 	if diags.HasErrors() || f == nil {
 		ev.notScanned(at, "variable file %s does not parse; its values are not used", rel)
@@ -89,7 +98,7 @@ func (ev *evaluator) loadVarFile(rel string, in inputs) {
 		ev.notScanned(at, "variable file %s holds blocks; only attributes are used", rel)
 	}
 	for name, a := range attrs {
-		in.vals[name] = evalExpr(a.Expr, &hcl.EvalContext{Functions: ev.funcs})
+		in.vals[name] = evalExpr(a.Expr, ctx)
 		delete(in.refs, name)
 	}
 }
