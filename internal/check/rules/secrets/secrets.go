@@ -51,20 +51,22 @@ func Rules() []check.Rule {
 }
 
 type pattern struct {
-	id     string
-	sev    check.Severity
-	re     *regexp.Regexp
-	group  int    // submatch holding the secret
-	what   string // human name
-	needle string // cheap prefilter, case-insensitive
+	id      string
+	sev     check.Severity
+	re      *regexp.Regexp
+	group   int      // submatch holding the secret
+	what    string   // human name
+	needles []string // cheap prefilter, lowercase: the regexp runs only if one occurs
 }
 
 var patterns = []pattern{
-	{RuleAWSKeyID, platform.SeverityCritical, regexp.MustCompile(`\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16})\b`), 1, "AWS access key ID", ""},
-	{RuleAWSSecret, platform.SeverityCritical, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`), 1, "AWS secret access key", "secret"},
-	{RulePrivateKey, platform.SeverityCritical, regexp.MustCompile(`-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----`), 1, "private key", "PRIVATE KEY"},
-	{RuleToken, platform.SeverityHigh, regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,}|glpat-[A-Za-z0-9_\-]{20,}|xox[baprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_\-]{35})\b`), 1, "API token", ""},
-	{RuleAzureAccount, platform.SeverityCritical, regexp.MustCompile(`(?i)AccountKey=([A-Za-z0-9+/]{60,}={0,2})`), 1, "Azure storage account key", "accountkey"},
+	{RuleAWSKeyID, platform.SeverityCritical, regexp.MustCompile(`\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16})\b`), 1, "AWS access key ID",
+		[]string{"akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"}},
+	{RuleAWSSecret, platform.SeverityCritical, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b`), 1, "AWS secret access key", []string{"secret"}},
+	{RulePrivateKey, platform.SeverityCritical, regexp.MustCompile(`-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----`), 1, "private key", []string{"private key"}},
+	{RuleToken, platform.SeverityHigh, regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,}|glpat-[A-Za-z0-9_\-]{20,}|xox[baprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[A-Za-z0-9_\-]{35})\b`), 1, "API token",
+		[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk_live_", "aiza"}},
+	{RuleAzureAccount, platform.SeverityCritical, regexp.MustCompile(`(?i)AccountKey=([A-Za-z0-9+/]{60,}={0,2})`), 1, "Azure storage account key", []string{"accountkey"}},
 }
 
 var assignment = regexp.MustCompile(`(?i)([A-Za-z0-9_.\-]*(?:passw(?:or)?d|secret|token|api[_\-]?key|private[_\-]?key|access[_\-]?key|client[_\-]?secret|credentials?)[A-Za-z0-9_.\-]*)["']?\s*(?:[:=]|=>)\s*["']?([A-Za-z0-9+/=_\-.~!@#$%^&*]{20,})`)
@@ -77,7 +79,7 @@ func Scan(file string, data []byte) []check.Finding {
 	var out []check.Finding
 	lower := bytes.ToLower(data)
 	for _, p := range patterns {
-		if p.needle != "" && !bytes.Contains(lower, []byte(strings.ToLower(p.needle))) {
+		if !containsAny(lower, p.needles) {
 			continue
 		}
 		for _, m := range p.re.FindAllSubmatchIndex(data, -1) {
@@ -88,13 +90,45 @@ func Scan(file string, data []byte) []check.Finding {
 			out = append(out, finding(p.id, p.sev, file, data, m[0], fmt.Sprintf("%s found: %s", p.what, redact(p.id, secret))))
 		}
 	}
-	for _, m := range assignment.FindAllSubmatchIndex(data, -1) {
-		key := string(data[m[2]:m[3]])
-		val := string(data[m[4]:m[5]])
-		if isExample(val) || notSecretKey(key) || entropy(val) < 4.0 || covered(out, file, lineOf(data, m[4])) {
+	// The assignment pattern is costly; run it only on lines that name a
+	// secret-like key.
+	for start := 0; start < len(data); {
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += start
+		}
+		if containsAny(lower[start:end], secretKeywords) {
+			out = append(out, assignments(file, data, start, end, out)...)
+		}
+		start = end + 1
+	}
+	return out
+}
+
+var secretKeywords = []string{"passw", "secret", "token", "key", "credential"}
+
+func containsAny(b []byte, needles []string) bool {
+	for _, n := range needles {
+		if bytes.Contains(b, []byte(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// assignments finds high-entropy values assigned to secret-like keys on
+// the line data[start:end].
+func assignments(file string, data []byte, start, end int, seen []check.Finding) []check.Finding {
+	var out []check.Finding
+	for _, m := range assignment.FindAllSubmatchIndex(data[start:end], -1) {
+		key := string(data[start+m[2] : start+m[3]])
+		val := string(data[start+m[4] : start+m[5]])
+		if isExample(val) || notSecretKey(key) || entropy(val) < 4.0 || covered(seen, file, lineOf(data, start+m[4])) {
 			continue
 		}
-		out = append(out, finding(RuleHighEntropy, platform.SeverityHigh, file, data, m[4],
+		out = append(out, finding(RuleHighEntropy, platform.SeverityHigh, file, data, start+m[4],
 			fmt.Sprintf("%s holds a high-entropy value: %s", key, redact(RuleHighEntropy, val))))
 	}
 	return out
