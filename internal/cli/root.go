@@ -123,6 +123,8 @@ var verbs = []func(*Globals) *cobra.Command{
 	newDiffCmd,
 	newStatusCmd,
 	newHistoryCmd,
+	newPlanCmd,
+	newSyncCmd,
 	newRollbackCmd,
 	newValidateCmd,
 	newRulesCmd,
