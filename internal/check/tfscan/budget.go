@@ -108,3 +108,16 @@ func boundedFormat(f function.Function) function.Function {
 	}
 	return function.New(spec)
 }
+
+// boundedIndent is indent with at most 1,000 spaces, so a number in the
+// source cannot demand gigabytes of padding.
+var boundedIndent = function.New(&function.Spec{
+	Params: stdlib.IndentFunc.Params(),
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if n, _ := args[0].AsBigFloat().Int64(); n < 0 || n > 1000 {
+			return cty.UnknownVal(cty.String), errBudget
+		}
+		return stdlib.IndentFunc.Call(args)
+	},
+})

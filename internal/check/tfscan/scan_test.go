@@ -260,6 +260,7 @@ func TestBudgets(t *testing.T) {
   nested  = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]
   product = setproduct(range(100), range(100), range(100), range(100))
   padded  = format("%01000000000d", 1)
+  spaces  = indent(1000000000, "a\nb")
   tmpl    = "%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}"
 }
 
