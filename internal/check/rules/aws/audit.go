@@ -72,7 +72,7 @@ func checkKMSRotation(c *tfmodel.Config, _ tfmodel.Settings) []check.Finding {
 
 func checkFlowLogs(c *tfmodel.Config, _ tfmodel.Settings) []check.Finding {
 	var out []check.Finding
-	for _, v := range c.OfType("aws_vpc") {
+	for _, v := range append(c.OfType("aws_vpc"), c.OfType("aws_default_vpc")...) {
 		if c.Linked("aws_flow_log", "vpc_id", v).Present() {
 			continue
 		}

@@ -14,15 +14,9 @@ func (a *Attr) RefersTo(r *Resource) bool {
 	return false
 }
 
-// refersToType reports whether the attribute refers to any resource of a type.
-func (a *Attr) refersToType(typ string) bool {
-	for _, ref := range a.Refs {
-		if ref.Mode == Managed && ref.Type == typ {
-			return true
-		}
-	}
-	return false
-}
+// refersToResource reports whether the attribute refers to any resource
+// or data source: its unknown value then is that object's, not the target's.
+func (a *Attr) refersToResource() bool { return len(a.Refs) > 0 }
 
 // Links are the resources of one type that point at a target resource.
 type Links struct {
@@ -60,7 +54,7 @@ func (c *Config) Linked(typ, attr string, target *Resource, names ...string) Lin
 			}
 			continue
 		}
-		if !a.refersToType(target.Type) {
+		if !a.refersToResource() {
 			l.Unresolved = true
 		}
 	}
