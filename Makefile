@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build setup test vet demo
+.PHONY: build setup test vet demo bench-validate
 
 build:
 	$(GO) build -o bin/ferry ./cmd/ferry
@@ -20,3 +20,7 @@ test: setup vet
 # Runs ferry's main job on the reference platform on this machine.
 demo: build
 	hack/demo.sh
+
+# Times ferry validate against trivy, conftest and tflint on a generated corpus.
+bench-validate:
+	hack/bench/validate.sh
