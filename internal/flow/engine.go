@@ -43,6 +43,7 @@ type Engine struct {
 	now         func() time.Time
 	maxAttempts int
 	ownStore    bool
+	held        []store.Lock // in-flight marks, see inflight.go
 	// beforePublish is a test seam: called after planning and merging, just
 	// before the result is published.
 	beforePublish func()

@@ -170,6 +170,7 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 	if err != nil {
 		return nil, err
 	}
+	defer e.releaseInflight()
 	for attempt := 1; ; attempt++ {
 		if err := e.Sync(ctx); err != nil {
 			return nil, err
@@ -218,6 +219,7 @@ func (e *Engine) executePromotion(ctx context.Context, p *Plan) (string, []strin
 		return "", nil, err
 	}
 	crashPoint("merged")
+	e.inflight(ctx, commit)
 	notes, err := e.publish(ctx, []git.RefUpdate{{Ref: "refs/heads/" + p.To, New: commit, Old: p.Target}}, "ferry: promote to "+p.To)
 	return commit, notes, err
 }

@@ -10,10 +10,17 @@ import (
 	"ferry.dev/ferry/internal/store"
 )
 
-// record stores a lane move and its audit event.
+// record stores a lane move and its audit event, once per commit.
 func (e *Engine) record(ctx context.Context, p store.Promotion) (int64, error) {
 	p.Actor = e.Actor
 	p.CreatedAt = e.now()
+	if prior, err := e.Store.Promotions(ctx, store.PromotionFilter{Kind: p.Kind, To: p.To, Limit: 20}); err == nil {
+		for _, r := range prior {
+			if r.Commit == p.Commit {
+				return r.ID, nil
+			}
+		}
+	}
 	id, err := e.Store.RecordPromotion(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("record %s of %s (the lane moved; git log has it): %w", p.Kind, p.To, err)
@@ -72,6 +79,11 @@ func (e *Engine) recoverRecords(ctx context.Context, lane string) {
 		if r.Commit == head {
 			return
 		}
+	}
+	ok, release := e.claimRecovery(ctx, head)
+	defer release()
+	if !ok {
+		return // the run that made it is still publishing and will record it
 	}
 	actor := e.Actor
 	if a, ok := cs[0].Trailer(TrailerActor); ok {

@@ -144,6 +144,7 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 	if err != nil {
 		return nil, err
 	}
+	defer e.releaseInflight()
 	for attempt := 1; ; attempt++ {
 		if err := e.Sync(ctx); err != nil {
 			return nil, err
@@ -218,6 +219,7 @@ func (e *Engine) executeRelease(ctx context.Context, p *Plan, tag, section strin
 		return "", nil, err
 	}
 	crashPoint("tagged")
+	e.inflight(ctx, commit)
 	notes, err := e.publish(ctx, []git.RefUpdate{
 		{Ref: "refs/heads/" + p.To, New: commit, Old: p.Target},
 		{Ref: "refs/tags/" + tag, New: tagObj},

@@ -40,6 +40,7 @@ func (e *Engine) Rollback(ctx context.Context, envName, tag string) (*RollbackRe
 		return nil, err
 	}
 	res := &RollbackResult{Env: env.Name, Lane: env.Lane, Tag: tag}
+	defer e.releaseInflight()
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
 		if err := e.Sync(ctx); err != nil {
@@ -69,6 +70,7 @@ func (e *Engine) Rollback(ctx context.Context, envName, tag string) (*RollbackRe
 		if res.Commit, err = e.Repo.CommitTree(ctx, tree, []string{res.Previous}, msg); err != nil {
 			return nil, err
 		}
+		e.inflight(ctx, res.Commit)
 		res.Notes, err = e.publish(ctx, []git.RefUpdate{{Ref: "refs/heads/" + env.Lane, New: res.Commit, Old: res.Previous}}, "ferry: roll back to "+tag)
 		if git.IsNonFastForward(err) && attempt < e.maxAttempts {
 			e.logf("%s moved while rolling back (%v); re-planning", env.Lane, err)

@@ -131,6 +131,7 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 	if err != nil {
 		return nil, err
 	}
+	defer e.releaseInflight()
 	for attempt := 1; ; attempt++ {
 		res, updates, err := e.planFinish(ctx, t, branch, o)
 		if err != nil {
@@ -140,6 +141,11 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 			return res, err
 		}
 		res.Attempts = attempt
+		for _, u := range updates {
+			if u.New != "" {
+				e.inflight(ctx, u.New)
+			}
+		}
 		res.Notes, err = e.publish(ctx, updates, "ferry: finish "+branch)
 		if git.IsNonFastForward(err) && attempt < e.maxAttempts {
 			e.logf("a lane moved while finishing %s (%v); re-planning", branch, err)
