@@ -50,7 +50,8 @@ func syncTarget(ctx context.Context, dir string, p *platform.Platform, env platf
 	rev string, opts Options, dryRun bool) TargetReport {
 	run := &targetRun{dir: dir, p: p, env: env, t: t, rev: rev, opts: opts, dryRun: dryRun, exports: map[string]terraform.Exported{}}
 	tr := TargetReport{Target: t.Name, Status: store.StatusSucceeded}
-	for _, c := range components(p, env.Name, t) {
+	comps := components(p, env.Name, t)
+	for _, c := range comps {
 		start := time.Now()
 		cr := ComponentReport{Component: c.Name, Type: string(c.Type), Status: store.StatusSucceeded}
 		opts.logf("%s/%s: %s %s", t.Name, c.Name, verb(dryRun), c.Type)
@@ -71,7 +72,66 @@ func syncTarget(ctx context.Context, dir string, p *platform.Platform, env platf
 		opts.logf("%s/%s: %s (%s)", t.Name, c.Name, cr.Summary(), cr.Duration)
 		tr.Components = append(tr.Components, cr)
 	}
+	if err := run.removeLeft(ctx, comps, &tr); err != nil {
+		tr.Status, tr.Error = store.StatusFailed, err.Error()
+	}
 	return tr
+}
+
+// removeLeft prunes components that have an inventory on the target's
+// cluster but are no longer deployed to it (removed from ferry.yaml,
+// skipped for the environment, or dropped from the target's list).
+func (r *targetRun) removeLeft(ctx context.Context, comps []platform.Component, tr *TargetReport) error {
+	if r.t.Kube == nil {
+		return nil
+	}
+	if r.kc == nil {
+		if err := r.connect(ctx); err != nil {
+			return err
+		}
+	}
+	keep := map[string]bool{}
+	for _, c := range comps {
+		keep[c.Name] = true
+	}
+	owners, err := r.kc.Owners(ctx, r.env.Name)
+	if err != nil {
+		return err
+	}
+	for _, o := range owners {
+		if keep[o.Component] {
+			continue
+		}
+		start := time.Now()
+		res, err := r.kc.Remove(ctx, o, r.dryRun)
+		cr := ComponentReport{Component: o.Component, Type: "removed", Status: store.StatusSucceeded, Duration: time.Since(start)}
+		if res != nil {
+			cr.Kube, cr.Counts = res.Changes, res.Counts()
+		}
+		if err != nil {
+			cr.Status, cr.Error = store.StatusFailed, err.Error()
+		}
+		tr.Components = append(tr.Components, cr)
+		if err != nil {
+			return fmt.Errorf("remove %s: %w", o.Component, err)
+		}
+		r.opts.logf("%s/%s: removed from the environment: %s", r.t.Name, o.Component, cr.Summary())
+	}
+	return nil
+}
+
+func (r *targetRun) connect(ctx context.Context) error {
+	kc, err := r.opts.Connect(r.t, r.p.Spec.Security.AllowExecPlugins)
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := kc.Ping(pctx); err != nil {
+		return err
+	}
+	r.kc = kc
+	return nil
 }
 
 func verb(dryRun bool) string {
@@ -165,16 +225,9 @@ func (r *targetRun) kube(ctx context.Context, c platform.Component, cr *Componen
 	}
 	objs = append(objs, exportObjects(objs, c, r.exports)...)
 	if r.kc == nil {
-		kc, err := r.opts.Connect(r.t, r.p.Spec.Security.AllowExecPlugins)
-		if err != nil {
+		if err := r.connect(ctx); err != nil {
 			return err
 		}
-		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		if err := kc.Ping(pctx); err != nil {
-			return err
-		}
-		r.kc = kc
 	}
 	timeout := r.env.HealthTimeout.Duration
 	if r.opts.HealthTimeout > 0 {

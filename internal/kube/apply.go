@@ -230,8 +230,15 @@ func (c *Client) prune(ctx context.Context, o Owner, ids []ID, writes *int64) er
 	opts := ssa.DefaultDeleteOptions()
 	opts.Inclusions = o.Labels()
 	*writes += int64(len(objs))
-	if _, err := c.rm.DeleteAll(ctx, objs, opts); err != nil {
+	cs, err := c.rm.DeleteAll(ctx, objs, opts)
+	if err != nil {
 		return fmt.Errorf("prune: %w", err)
+	}
+	// Wait until they are gone (a Namespace takes a while), so a sync
+	// that brings them back right after does not meet a terminating one.
+	wait := ssa.WaitOptions{Interval: 500 * time.Millisecond, Timeout: 2 * time.Minute}
+	if err := c.rm.WaitForSetTermination(cs, wait); err != nil {
+		return fmt.Errorf("prune: wait for deletion: %w", err)
 	}
 	return nil
 }
