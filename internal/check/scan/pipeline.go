@@ -98,6 +98,9 @@ func (r *run) loadPlatform() error {
 	r.plat = r.opts.Platform
 	if r.plat == nil {
 		if _, err := os.Stat(filepath.Join(r.root, platform.FileName)); err != nil {
+			if r.opts.Env != "" {
+				return &UnknownEnvError{Env: r.opts.Env, NoPlatform: true}
+			}
 			return nil // plain scanner
 		}
 		p, err := platform.Load(r.root)
@@ -127,11 +130,18 @@ func (r *run) loadPlatform() error {
 	return nil
 }
 
-// UnknownEnvError: --env names no environment of ferry.yaml (exit 2).
-type UnknownEnvError struct{ Env string }
+// UnknownEnvError: --env names no environment of ferry.yaml, or there is
+// no ferry.yaml at all (exit 2).
+type UnknownEnvError struct {
+	Env        string
+	NoPlatform bool
+}
 
 func (e *UnknownEnvError) Error() string {
-	return fmt.Sprintf("check: environment %q is not defined in ferry.yaml", e.Env)
+	if e.NoPlatform {
+		return fmt.Sprintf("check: environment %q given, but there is no %s to define it", e.Env, platform.FileName)
+	}
+	return fmt.Sprintf("check: environment %q is not defined in %s", e.Env, platform.FileName)
 }
 
 // ConfigError marks this as a usage/configuration error.

@@ -101,6 +101,10 @@ func TestRunPlainTreeBadInput(t *testing.T) {
 	if res.Platform {
 		t.Error("plain tree reported as platform")
 	}
+	var ue *UnknownEnvError
+	if _, err := Run(context.Background(), Options{Root: dir, Env: "dev"}); !errors.As(err, &ue) || !ue.NoPlatform {
+		t.Errorf("--env without ferry.yaml: err = %v", err)
+	}
 }
 
 func copyTree(t *testing.T, src string) string {

@@ -222,7 +222,24 @@ func seccomp(w *workload, c container) []hit {
 	case "RuntimeDefault", "Localhost":
 		return nil
 	}
+	if legacySeccomp(w, c) {
+		return nil
+	}
 	return []hit{{c.sc().Child("seccompProfile"), c.label() + " has no RuntimeDefault seccomp profile (pod or container)"}}
+}
+
+// legacySeccomp accepts the pre-1.19 annotations still found in manifests
+// (the kubelet maps them onto the field).
+func legacySeccomp(w *workload, c container) bool {
+	meta := w.podPath[:len(w.podPath)-1].Child("metadata")
+	ann, _ := yamlscan.Lookup(w.doc.Root, meta.Child("annotations"))
+	for _, key := range []string{"seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/" + c.name} {
+		switch yamlscan.Str(yamlscan.Get(ann, key)) {
+		case "runtime/default", "docker/default":
+			return true
+		}
+	}
+	return false
 }
 
 var (
