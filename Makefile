@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build setup test vet demo bench-validate
+.PHONY: build setup test vet demo bench-validate bench-apply
 
 build:
 	$(GO) build -o bin/ferry ./cmd/ferry
@@ -24,3 +24,8 @@ demo: build
 # Times ferry validate against trivy, conftest and tflint on a generated corpus.
 bench-validate:
 	hack/bench/validate.sh
+
+# Times ferry's Kubernetes apply against kubectl apply --server-side on the
+# harness control plane (100 / 1,000 / 10,000 objects; needs make setup).
+bench-apply:
+	$(GO) build -o bin/bench-apply ./hack/bench/apply && bin/bench-apply

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"net/http"
 	"errors"
 	"fmt"
 	"time"
@@ -47,8 +48,11 @@ type Options struct {
 	// worker pool is the real bound).
 	QPS   float32
 	Burst int
-	// Owner labels objects for prune safety: group "ferry.dev".
-	Timeout time.Duration // per request (default 30s)
+	// Timeout bounds each request (default 30s).
+	Timeout time.Duration
+	// WrapTransport, when set, wraps the HTTP transport (request counting
+	// in the benchmark).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 func (o *Options) defaults() {
@@ -129,6 +133,9 @@ func FromConfig(cfg *rest.Config, opts Options) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst, cfg.Timeout = opts.QPS, opts.Burst, opts.Timeout
 	cfg.UserAgent = "ferry"
+	if opts.WrapTransport != nil {
+		cfg.Wrap(opts.WrapTransport)
+	}
 	if !opts.AllowExecPlugins && (cfg.ExecProvider != nil || cfg.AuthProvider != nil) {
 		return nil, ErrExecPluginRefused
 	}
