@@ -2,9 +2,9 @@ package kube
 
 import (
 	"context"
-	"net/http"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
