@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/tfscan/tfmodel"
@@ -83,7 +82,7 @@ func parseFile(path string, src []byte) (*hclsyntax.Body, []check.Finding) {
 	}
 	guardForExprs(body)
 	var out []check.Finding
-	if formatted := hclwrite.Format(src); !bytes.Equal(formatted, src) {
+	if formatted := canonical(path, src); !bytes.Equal(formatted, src) {
 		out = append(out, fileFinding(ruleFormat, path, firstDiff(src, formatted),
 			"terraform fmt would rewrite this file"))
 	}

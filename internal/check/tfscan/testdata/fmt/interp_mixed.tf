@@ -1,0 +1,5 @@
+locals {
+  a = "x-${var.a}"
+  b = "${var.a}${var.b}"
+  c = "${var.a}-x"
+}

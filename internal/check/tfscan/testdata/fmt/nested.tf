@@ -1,0 +1,5 @@
+resource "x" "y" {
+  nested {
+    v = "${var.a}"
+  }
+}
