@@ -2,6 +2,7 @@ package platform
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,6 +197,36 @@ func TestLimits(t *testing.T) {
 		_, err := Parse([]byte(big), FileName, "")
 		if err == nil || !strings.Contains(err.Error(), "larger than the 1048576-byte limit") {
 			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("problem cap", func(t *testing.T) {
+		t.Parallel()
+		var b strings.Builder
+		b.WriteString(header)
+		for i := range 150 {
+			fmt.Fprintf(&b, "  x%d: 1\n", i)
+		}
+		_, err := Parse([]byte(b.String()), FileName, "")
+		var ce *ConfigError
+		if !errors.As(err, &ce) || len(ce.Problems) != MaxProblems+1 || ce.Problems[0].Line != 6 ||
+			ce.Problems[MaxProblems].Msg != "50 more problems not shown; fix the ones above first" {
+			t.Fatalf("got %d problems: %v", len(ce.Problems), ce.Problems[len(ce.Problems)-1])
+		}
+	})
+	t.Run("deep nesting", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct {
+			depth int
+			want  string
+		}{
+			{9000, "ferry.yaml:6: spec.lanes[0]: expected a mapping, got a list"},
+			{10001, "exceeded max depth"}, // yaml.v3's own limit
+		} {
+			doc := header + "  lanes: " + strings.Repeat("[", tc.depth) + strings.Repeat("]", tc.depth) + "\n"
+			_, err := Parse([]byte(doc), FileName, "")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("depth %d: got %v", tc.depth, err)
+			}
 		}
 	})
 	t.Run("alias bomb", func(t *testing.T) {
