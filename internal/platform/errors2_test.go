@@ -208,7 +208,10 @@ func TestLimits(t *testing.T) {
 		}
 		_, err := Parse([]byte(b.String()), FileName, "")
 		var ce *ConfigError
-		if !errors.As(err, &ce) || len(ce.Problems) != MaxProblems+1 || ce.Problems[0].Line != 6 ||
+		if !errors.As(err, &ce) {
+			t.Fatalf("want *ConfigError, got %v", err)
+		}
+		if len(ce.Problems) != MaxProblems+1 || ce.Problems[0].Line != 6 ||
 			ce.Problems[MaxProblems].Msg != "50 more problems not shown; fix the ones above first" {
 			t.Fatalf("got %d problems: %v", len(ce.Problems), ce.Problems[len(ce.Problems)-1])
 		}
