@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader and evaluator as a root
-// module calling itself and a child module: no input may panic or hang.
+// module, a child module and the root's terraform.tfvars: no input may
+// panic or hang.
 func FuzzLoad(f *testing.F) {
 	seeds := []string{
 		"",
@@ -33,7 +34,7 @@ func FuzzLoad(f *testing.F) {
 		if err := os.MkdirAll(filepath.Join(dir, "m"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range []string{"main.tf", "m/main.tf"} {
+		for _, p := range []string{"main.tf", "m/main.tf", "terraform.tfvars"} {
 			if err := os.WriteFile(filepath.Join(dir, p), src, 0o600); err != nil {
 				t.Fatal(err)
 			}
