@@ -31,6 +31,7 @@ func memFS(files []file) (filesys.FileSystem, error) {
 // renderJob is one kustomize overlay of one environment.
 type renderJob struct {
 	env, component, dir string
+	allowRemote         bool
 }
 
 // renderJobs lists the kustomize overlays to render: every environment (or
@@ -45,7 +46,8 @@ func renderJobs(p *platform.Platform, env string) []renderJob {
 			if c.Type != platform.Kustomize || c.InputsFor(e.Name).Skip {
 				continue
 			}
-			jobs = append(jobs, renderJob{env: e.Name, component: c.Name, dir: path.Clean(c.PathFor(e.Name))})
+			jobs = append(jobs, renderJob{env: e.Name, component: c.Name, dir: path.Clean(c.PathFor(e.Name)),
+				allowRemote: p.Spec.Security.AllowRemoteBases})
 		}
 	}
 	return jobs
@@ -62,6 +64,15 @@ func render(fsys filesys.FileSystem, job renderJob, idx *originIndex) ([]*yamlsc
 		return &check.Finding{RuleID: check.RuleRender, Severity: platform.SeverityHigh, Env: job.env,
 			Message:  fmt.Sprintf("component %s does not render for environment %s: %v", job.component, job.env, err),
 			Location: check.Location{File: kustFile}, Resource: "component/" + job.component}
+	}
+	if !job.allowRemote {
+		remote, err := findRemote(fsys, "/"+job.dir, 0)
+		if err != nil {
+			return nil, fail(err)
+		}
+		if remote != "" {
+			return nil, fail(fmt.Errorf("%w: %s", ErrRemoteBase, remote))
+		}
 	}
 	rm, err := krusty.MakeKustomizer(opts).Run(fsys, "/"+job.dir)
 	if err != nil {

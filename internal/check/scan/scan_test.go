@@ -206,6 +206,16 @@ func TestRunBrokenOverlayAndConfig(t *testing.T) {
 		t.Errorf("broken policy not reported:\n%s", summary(res.Findings))
 	}
 
+	remote := copyTree(t, "testdata/platform")
+	write(t, remote, "apps/web/overlays/dev/kustomization.yaml", "resources:\n  - ../../base\n  - https://github.com/example/manifests//web?ref=v1\n")
+	res, err = Run(context.Background(), Options{Root: remote, Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := find(res.Findings, check.RuleRender, ""); len(r) != 1 || !strings.Contains(r[0].Message, "allowRemoteBases") {
+		t.Errorf("remote base not refused: %+v", r)
+	}
+
 	bad := copyTree(t, "testdata/platform")
 	write(t, bad, "ferry.yaml", "apiVersion: ferry.dev/v1alpha1\nkind: Platform\nspec:\n  lanez: []\n")
 	res, err = Run(context.Background(), Options{Root: bad})
