@@ -26,28 +26,9 @@ var callMeta = map[string]bool{"source": true, "version": true, "count": true,
 // evalCall follows a local module call with the caller's inputs.
 func (mc *modCtx) evalCall(c *hclsyntax.Block, ctx *hcl.EvalContext) {
 	ev := mc.ev
-	srcAttr := c.Body.Attributes["source"]
-	at := c.DefRange()
-	if srcAttr != nil {
-		at = srcAttr.SrcRange
-	}
 	mc.callVals[c.Labels[0]] = cty.DynamicVal
-	src, local := callSource(c)
-	if !local {
-		ev.notScanned(at, "module %q: source %q is not a local path; its resources are not scanned", c.Labels[0], src)
-		return
-	}
-	dir, ok := localCallDir(mc.mod.dir, src)
+	dir, at, ok := mc.callDir(c)
 	if !ok {
-		ev.notScanned(at, "module %q: source %q leaves the scanned directory; its resources are not scanned", c.Labels[0], src)
-		return
-	}
-	if ev.mods[dir] == nil {
-		ev.notScanned(at, "module %q: no Terraform files scanned in %s", c.Labels[0], dir)
-		return
-	}
-	if slices.Contains(mc.stack, dir) || len(mc.stack) >= maxModuleDepth {
-		ev.notScanned(at, "module %q: module calls form a cycle or nest too deep at %s", c.Labels[0], dir)
 		return
 	}
 	provs := mc.childProviders(c)
@@ -103,6 +84,33 @@ func callShape(c *hclsyntax.Block, insts []instance, vals []cty.Value) cty.Value
 		return vals[0]
 	}
 	return cty.DynamicVal
+}
+
+// callDir resolves a module call to a scanned local directory, reporting
+// calls that cannot be followed.
+func (mc *modCtx) callDir(c *hclsyntax.Block) (dir string, at hcl.Range, ok bool) {
+	ev := mc.ev
+	at = c.DefRange()
+	if a := c.Body.Attributes["source"]; a != nil {
+		at = a.SrcRange
+	}
+	src, local := callSource(c)
+	if !local {
+		ev.notScanned(at, "module %q: source %q is not a local path; its resources are not scanned", c.Labels[0], src)
+		return "", at, false
+	}
+	dir, ok = localCallDir(mc.mod.dir, src)
+	switch {
+	case !ok:
+		ev.notScanned(at, "module %q: source %q leaves the scanned directory; its resources are not scanned", c.Labels[0], src)
+	case ev.mods[dir] == nil:
+		ev.notScanned(at, "module %q: no Terraform files scanned in %s", c.Labels[0], dir)
+		ok = false
+	case slices.Contains(mc.stack, dir) || len(mc.stack) >= maxModuleDepth:
+		ev.notScanned(at, "module %q: module calls form a cycle or nest too deep at %s", c.Labels[0], dir)
+		ok = false
+	}
+	return dir, at, ok
 }
 
 // childProviders are the provider configurations a called module gets: the
