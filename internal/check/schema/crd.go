@@ -105,7 +105,7 @@ func (w *walker) crd(n *yaml.Node, s *Node, path yamlscan.Path, top bool) {
 	if len(s.Enum) > 0 && n.Kind == yaml.ScalarNode {
 		var val any
 		if n.Decode(&val) == nil && !slices.ContainsFunc(s.Enum, func(e any) bool { return fmt.Sprint(e) == fmt.Sprint(val) }) {
-			w.report(RuleWrongType, path, "value %q is not one of %v", truncate(n.Value), s.Enum)
+			w.report(RuleWrongType, path, "value is not one of %v", s.Enum)
 		}
 	}
 }

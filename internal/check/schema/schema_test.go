@@ -150,3 +150,17 @@ func TestValidateKubernetesFixtures(t *testing.T) {
 		}
 	}
 }
+
+func TestMessagesNeverEchoValues(t *testing.T) {
+	t.Parallel()
+	d := parse(t, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: 918273645\n  token: [hunter2]\n")
+	fs := New().Validate(d)
+	if len(fs) != 2 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Message, "918273645") || strings.Contains(f.Message, "hunter2") {
+			t.Errorf("value echoed: %s", f.Message)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package schema
 import (
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -208,6 +207,8 @@ var shapeName = map[shape]string{
 	shapeBool: "a boolean", shapeIntOrString: "an integer or string", shapeQuantity: "a quantity",
 }
 
+// describe names a node's type, never its value: a wrongly typed value
+// may be a secret (a Secret's data, a credential in a custom resource).
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -217,21 +218,17 @@ func describe(n *yaml.Node) string {
 	}
 	switch n.Tag {
 	case "!!int":
-		return "the integer " + n.Value
+		return "an integer"
 	case "!!float":
-		return "the number " + n.Value
+		return "a number"
 	case "!!bool":
-		return "the boolean " + n.Value
+		return "a boolean"
 	case "!!str":
-		return "the string " + strconv.Quote(truncate(n.Value))
+		return "a string"
 	}
 	return "a " + strings.TrimPrefix(n.Tag, "!!") + " value"
 }
 
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
 	return s
 }
 
