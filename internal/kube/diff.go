@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Actions of a Change.
@@ -70,8 +71,14 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 		p := planned{obj: u}
 		entry, live, dry, err := c.rm.Diff(ctx, u.DeepCopy(), ssa.DiffOptions{})
 		switch {
-		case err != nil && ((apierrors.IsNotFound(err) && newNS[u.GetNamespace()]) ||
-			(meta.IsNoMatchError(err) && newKinds[u.GroupVersionKind().Group+"/"+u.GetKind()])):
+		case err != nil && apierrors.IsNotFound(err) && newNS[u.GetNamespace()]:
+			// Its namespace comes with this set: validate it in a namespace
+			// that exists, so its errors are listed before anything is applied.
+			p.action, p.deferred = ActionCreate, true
+			if verr := c.validateElsewhere(ctx, u); verr != nil {
+				p.err = fmt.Errorf("%s: %w", IDOf(u).Short(), verr)
+			}
+		case err != nil && meta.IsNoMatchError(err) && newKinds[u.GroupVersionKind().Group+"/"+u.GetKind()]:
 			p.action, p.deferred = ActionCreate, true
 		case err != nil:
 			p.err = fmt.Errorf("%s: %w", IDOf(u).Short(), err)
@@ -166,4 +173,15 @@ func mapDiff(prefix string, a, b map[string]string) []FieldChange {
 		}
 	}
 	return out
+}
+
+// validateElsewhere dry-runs a copy of u in the "default" namespace.
+func (c *Client) validateElsewhere(ctx context.Context, u *unstructured.Unstructured) error {
+	v := u.DeepCopy()
+	v.SetNamespace("default")
+	err := c.c.Patch(ctx, v, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(FieldManager))
+	if err != nil {
+		return fmt.Errorf("dry-run failed: %w", err)
+	}
+	return nil
 }
