@@ -5,7 +5,12 @@
 // dynamic blocks and a subset of Terraform's functions. Local module calls
 // are followed so module resources are checked with the caller's inputs.
 // Values that cannot be known before apply stay unknown, and rules never
-// guess a finding from an unknown value.
+// guess a finding from an unknown value. Work is bounded (instances per
+// block, module instances, for-expression elements, nesting depth) so
+// hostile input ends with a finding, never a hang or a stack overflow.
+//
+// Entry points: Scan (one environment), ScanEnvs (parse once, evaluate per
+// environment) and Rules (metadata of every rule they report).
 //
 // It owns the syntax and formatting findings (FERRY-TF-*) and runs the rule
 // packages rules/aws, rules/azure and rules/tagging. It does not filter
