@@ -229,9 +229,6 @@ func describe(n *yaml.Node) string {
 	return "a " + strings.TrimPrefix(n.Tag, "!!") + " value"
 }
 
-	return s
-}
-
 func pathString(p yamlscan.Path) string {
 	if len(p) == 0 {
 		return "(root)"
