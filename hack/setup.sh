@@ -1,7 +1,165 @@
 #!/usr/bin/env bash
-# Installs or builds what the tests need when it is missing. Idempotent.
+# Installs or builds everything ferry's tests need, into the git-ignored bin/.
+# Idempotent: a second run reuses earlier builds and finishes in seconds.
+#
+#   required   git, go, etcd (Debian etcd-server), terraform >= 1.5,
+#              PostgreSQL (initdb/pg_ctl; Debian postgresql),
+#              kube-apiserver, kube-controller-manager, kube-scheduler
+#              (built from the hack/tools module), kwok + its stage files
+#   optional   kubectl (benchmarks only)
+#
+# Honours GOFLAGS and the Go build cache (GOCACHE); builds with -trimpath.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in git go; do
-  command -v "$tool" >/dev/null || { echo "setup: $tool is required" >&2; exit 1; }
-done
+ROOT=$PWD
+BIN=$ROOT/bin
+KWOK_VERSION=v0.7.0
+KUBE_BINS=(kube-apiserver kube-controller-manager kube-scheduler)
+export GOWORK=off
+
+t_all=$(date +%s.%N)
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() {
+  printf 'setup: ERROR: %s\n' "$1" >&2
+  [ $# -gt 1 ] && printf 'setup: Try: %s\n' "$2" >&2
+  exit 1
+}
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1fs", b - a }'; }
+TIMINGS=()
+timed() { # timed LABEL CMD...: run CMD, remember how long it took
+  local label=$1 t0
+  shift
+  t0=$(date +%s.%N)
+  "$@"
+  TIMINGS+=("$label $(since "$t0")")
+}
+
+SUDO=()
+if [ "$(id -u)" != 0 ]; then SUDO=(sudo); fi
+APT_UPDATED=
+apt_install() {
+  command -v apt-get >/dev/null ||
+    die "need the Debian package(s) $* but apt-get is missing" "install $* with your package manager"
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    "${SUDO[@]}" apt-get update -qq || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+    die "apt-get install $* failed"
+}
+
+# version_ge A B: is dotted version A >= B?
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+check_basics() {
+  command -v git >/dev/null || apt_install git
+  command -v git >/dev/null || die "git is required" "apt-get install -y git"
+  command -v go >/dev/null || die "go is required (Go 1.26)" "install Go 1.26 and put it on PATH"
+  log "git $(git --version | awk '{print $3}'), $(go version | awk '{print $3}')"
+}
+
+check_etcd() {
+  command -v etcd >/dev/null || apt_install etcd-server
+  command -v etcd >/dev/null || die "etcd is required and etcd-server did not provide it" "apt-get install -y etcd-server"
+  log "etcd $(etcd --version | awk '/etcd Version/ {print $3}') at $(command -v etcd)"
+}
+
+check_terraform() {
+  local tf v
+  tf=$(command -v terraform) ||
+    die "terraform >= 1.5 is required on PATH (tests plan and apply terraform_data configurations)" \
+      "install Terraform >= 1.5 from HashiCorp's release archive or package repository, then rerun make setup"
+  v=$(terraform version 2>/dev/null | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
+  version_ge "$v" 1.5.0 || die "terraform $v at $tf is older than 1.5" "install Terraform >= 1.5"
+  log "terraform $v at $tf"
+}
+
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+check_postgres() {
+  local dir
+  dir=$(pg_bindir)
+  if [ -z "$dir" ] || [ ! -x "$dir/initdb" ]; then
+    apt_install postgresql
+    dir=$(pg_bindir)
+  fi
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] ||
+    die "PostgreSQL (initdb, pg_ctl) is required" "apt-get install -y postgresql"
+  log "postgresql $("$dir/initdb" --version | awk '{print $3}') at $dir"
+}
+
+check_kubectl() {
+  if command -v kubectl >/dev/null; then
+    log "kubectl at $(command -v kubectl) (optional)"
+  else
+    log "kubectl not found: optional, only the benchmarks use it (apt-get install -y kubectl where available)"
+  fi
+}
+
+# The stamp changes when anything that decides the kube binaries changes.
+kube_stamp() {
+  (cd hack/tools && cat go.mod go.sum ./*/main.go) | sha256sum | awk '{print $1}'
+  go version
+  printf 'GOFLAGS=%s\n' "${GOFLAGS:-}"
+}
+
+build_kube() {
+  local stamp want=() b
+  stamp=$(kube_stamp)
+  if [ "$(cat "$BIN/.kube-tools.stamp" 2>/dev/null)" != "$stamp" ]; then
+    want=("${KUBE_BINS[@]}")
+  else
+    for b in "${KUBE_BINS[@]}"; do [ -x "$BIN/$b" ] || want+=("$b"); done
+  fi
+  if [ ${#want[@]} -eq 0 ]; then
+    log "kube binaries up to date (${KUBE_BINS[*]})"
+    return
+  fi
+  log "building ${want[*]} from k8s.io/kubernetes (hack/tools; ~6-7 min on 2 cores when the build cache is cold)"
+  rm -f "$BIN/.kube-tools.stamp"
+  (cd hack/tools && go build -trimpath -o "$BIN/" "${want[@]/#/./}") ||
+    die "building ${want[*]} failed" "check the Go module proxy is reachable (go env GOPROXY) and rerun make setup"
+  printf '%s\n' "$stamp" >"$BIN/.kube-tools.stamp"
+}
+
+build_kwok() {
+  local stamp
+  stamp="kwok $KWOK_VERSION $(go version) GOFLAGS=${GOFLAGS:-}"
+  if [ -x "$BIN/kwok" ] && [ "$(cat "$BIN/.kwok.stamp" 2>/dev/null)" = "$stamp" ]; then
+    log "kwok $KWOK_VERSION up to date"
+  else
+    log "building kwok $KWOK_VERSION"
+    rm -f "$BIN/.kwok.stamp"
+    GOBIN=$BIN go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" ||
+      die "go install kwok@$KWOK_VERSION failed" "check the Go module proxy is reachable and rerun make setup"
+    printf '%s\n' "$stamp" >"$BIN/.kwok.stamp"
+  fi
+  copy_kwok_stages
+}
+
+# kwok does nothing without Stage configs; take the ones its module ships.
+copy_kwok_stages() {
+  local dir src out=$BIN/kwok-stages f
+  dir=$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | awk -F'"' '/"Dir":/ {print $4}')
+  [ -n "$dir" ] && [ -d "$dir/kustomize/stage" ] || die "cannot find kwok $KWOK_VERSION's module source"
+  src=$dir/kustomize/stage
+  mkdir -p "$out"
+  for f in pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+    node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml; do
+    [ -f "$src/$f" ] || die "kwok stage $f missing in $src"
+    install -m 0644 "$src/$f" "$out/"
+  done
+  install -m 0644 "$dir/LICENSE" "$out/LICENSE" # Apache-2.0: the copies keep their license
+  log "kwok stages in ${out#"$ROOT"/}: $(cd "$out" && ls ./*.yaml | xargs -n1 basename | tr '\n' ' ')"
+}
+
+mkdir -p "$BIN"
+timed basics check_basics
+timed etcd check_etcd
+timed terraform check_terraform
+timed postgresql check_postgres
+check_kubectl
+timed kube-binaries build_kube
+timed kwok build_kwok
+log "done in $(since "$t_all") (${TIMINGS[*]/%/;})"
