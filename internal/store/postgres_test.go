@@ -60,3 +60,8 @@ func TestPostgresErrorsHidePassword(t *testing.T) {
 		})
 	}
 }
+
+func TestPostgresKilledDeployerIsAborted(t *testing.T) {
+	t.Parallel()
+	testKilledDeployer(t, store.DriverPostgres, testenv.PostgresDSN(t))
+}

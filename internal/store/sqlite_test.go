@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"ferry.dev/ferry/internal/store"
 )
@@ -91,9 +90,6 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// writerEnv makes the test binary a writer process (see TestMain).
-const writerEnv = "FERRY_STORE_WRITER"
-
 // TestSQLiteProcesses runs 3 OS processes on one SQLite file. Each writes
 // deployments outside any lock and, under a store lock, an "enter" and an
 // "exit" event: if the lock ever let two processes in, their events would
@@ -145,66 +141,7 @@ func TestSQLiteProcesses(t *testing.T) {
 	}
 }
 
-const writerRounds = 25
-
-// runWriter is the body of one writer process; it returns the exit code.
-func runWriter(path string) int {
-	if err := writer(path, os.Getenv("FERRY_STORE_WRITER_ID")); err != nil {
-		fmt.Fprintln(os.Stderr, "writer:", err)
-		return 1
-	}
-	return 0
-}
-
-func writer(path, me string) error {
-	ctx := context.Background()
-	s, err := store.OpenSQLite(ctx, path) // processes race to migrate, too
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	for i := range writerRounds {
-		id, err := s.StartDeployment(ctx, store.Deployment{Env: me, Revision: fmt.Sprint(i), Actor: me})
-		if err != nil {
-			return err
-		}
-		if err := s.FinishDeployment(ctx, id, store.DeploymentResult{Status: store.StatusSucceeded}); err != nil {
-			return err
-		}
-		// MarkAborted reads, then writes, in one transaction: without
-		// BEGIN IMMEDIATE two processes upgrading their read locks fail
-		// with "database is locked" instead of waiting.
-		orphanEnv := fmt.Sprintf("orphan-%s-%d", me, i)
-		if _, err := s.StartDeployment(ctx, store.Deployment{Env: orphanEnv, Revision: "r"}); err != nil {
-			return err
-		}
-		if ids, err := s.MarkAborted(ctx, orphanEnv); err != nil || len(ids) != 1 {
-			return fmt.Errorf("mark aborted %s: %v %v", orphanEnv, ids, err)
-		}
-		if err := critical(ctx, s, me); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// critical waits for the lock, then writes enter and exit events.
-func critical(ctx context.Context, s store.Store, me string) error {
-	deadline := time.Now().Add(time.Minute)
-	for {
-		l, err := s.AcquireLock(ctx, "critical", me, 30*time.Second)
-		if errors.Is(err, store.ErrLocked) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		for _, kind := range []string{"enter", "exit"} {
-			if _, err := s.AppendEvent(ctx, store.Event{Kind: kind, Actor: me}); err != nil {
-				return err
-			}
-		}
-		return s.ReleaseLock(ctx, l)
-	}
+func TestSQLiteKilledDeployerIsAborted(t *testing.T) {
+	t.Parallel()
+	testKilledDeployer(t, store.DriverSQLite, sqliteBackend.fresh(t))
 }
