@@ -39,7 +39,11 @@ func renderKustomize(root, dir string, opts Options) ([]*unstructured.Unstructur
 	}
 	var objs []*unstructured.Unstructured
 	for _, r := range rm.Resources() {
-		m, err := r.Map()
+		js, err := r.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
+		}
+		m, err := toMap(js)
 		if err != nil {
 			return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
 		}

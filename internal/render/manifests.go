@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
@@ -79,11 +81,15 @@ func ParseManifests(data []byte, source string) ([]*unstructured.Unstructured, e
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	var objs []*unstructured.Unstructured
 	for doc := 1; ; doc++ {
-		var m map[string]any
-		err := dec.Decode(&m)
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			return objs, nil
 		}
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: document %d: %w", source, doc, err)
+		}
+		m, err := toMap(raw)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: document %d: %w", source, doc, err)
 		}
@@ -96,6 +102,19 @@ func ParseManifests(data []byte, source string) ([]*unstructured.Unstructured, e
 		}
 		objs = append(objs, got...)
 	}
+}
+
+// toMap decodes a JSON object with integers as int64 (what unstructured
+// objects and server-side apply expect), null and non-objects as empty.
+func toMap(raw []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := utiljson.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("not an object: %w", err)
+	}
+	return m, nil
 }
 
 func toObjects(m map[string]any) ([]*unstructured.Unstructured, error) {

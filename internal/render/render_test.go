@@ -210,3 +210,24 @@ func FuzzParseManifests(f *testing.F) {
 		Sort(objs)
 	})
 }
+
+func TestIntegersStayIntegers(t *testing.T) {
+	t.Parallel()
+	for _, src := range []Source{
+		{Type: platform.Kustomize, Root: "testdata/repo", Path: "apps/web/overlays/dev"},
+		{Type: platform.Manifests, Root: "testdata/repo", Path: "plain"},
+	} {
+		objs, err := Render(src, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			o.DeepCopy() // panics on int or float64-for-int values unstructured cannot copy
+			if o.GetKind() == "Deployment" {
+				if r, ok := o.Object["spec"].(map[string]any)["replicas"].(int64); !ok || r != 2 {
+					t.Fatalf("replicas decoded as %T", o.Object["spec"].(map[string]any)["replicas"])
+				}
+			}
+		}
+	}
+}
