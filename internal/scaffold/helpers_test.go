@@ -49,21 +49,6 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	return strings.TrimSpace(stdout.String())
 }
 
-// requireTool returns the path of a tool on PATH. A missing tool skips the
-// test on a developer machine and fails it when CI=true, with how to get it.
-func requireTool(t *testing.T, tool, how string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found on PATH (CI=true: missing tools fail): %s", tool, how)
-	}
-	t.Skipf("%s not found on PATH: %s", tool, how)
-	return ""
-}
-
 // written writes the reference platform into a fresh temp dir.
 func written(t *testing.T) string {
 	t.Helper()

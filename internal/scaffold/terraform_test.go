@@ -15,31 +15,26 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"ferry.dev/ferry/internal/testenv"
 )
 
-const terraformHow = "install Terraform >= 1.5 (e.g. from releases.hashicorp.com) or run `make setup`"
-
-// terraform runs the real terraform in dir with an isolated environment:
-// its own data dir, no user CLI config, no update check.
+// terraform runs the real terraform in dir with testenv's isolated
+// environment (no user CLI config, no TF_* leaking in, no update check) and
+// the working data kept inside dir.
 func terraform(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	bin := requireTool(t, "terraform", terraformHow)
+	bin := testenv.TerraformBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-chdir=" + dir}, args...)...)
-	tmp := t.TempDir()
-	cfg := filepath.Join(tmp, "terraformrc")
-	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
-		t.Fatal(err)
+	env := testenv.TerraformEnv(t)
+	env["TF_IN_AUTOMATION"] = "1"
+	env["TF_INPUT"] = "0"
+	env["TF_DATA_DIR"] = filepath.Join(dir, ".tfdata")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	env := []string{"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
-		"TF_CLI_CONFIG_FILE=" + cfg, "TF_DATA_DIR=" + filepath.Join(dir, ".tfdata")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TF_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
