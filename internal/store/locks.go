@@ -15,9 +15,8 @@ import (
 // so two processes can never both hold a lock. Expiry is judged with the
 // store's clock (Options.Now), the Go clock of the calling process.
 
-// AcquireLock takes name for owner until now+ttl if it is free, expired, or
-// already held by the same owner (the new token then replaces the old one,
-// whose holder loses the lock). Otherwise it returns *LockedError.
+// AcquireLock takes name for owner until now+ttl if it is free or expired.
+// Otherwise it returns *LockedError, also when owner itself holds it.
 func (s *sqlStore) AcquireLock(ctx context.Context, name, owner string, ttl time.Duration) (Lock, error) {
 	if name == "" || owner == "" || ttl <= 0 {
 		return Lock{}, fmt.Errorf("acquire lock %q: name, owner and a positive ttl are required: %w", name, ErrInvalid)
@@ -35,7 +34,7 @@ func (s *sqlStore) AcquireLock(ctx context.Context, name, owner string, ttl time
 			VALUES (?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE
 			SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
-			WHERE locks.expires_at <= ? OR locks.owner = excluded.owner`),
+			WHERE locks.expires_at <= ?`),
 			name, owner, token, s.d.t(l.ExpiresAt), s.d.t(now))
 		if err != nil {
 			return Lock{}, fmt.Errorf("acquire lock %s: %w", name, err)

@@ -38,7 +38,8 @@ type Store interface {
 
 	// AcquireLock takes the named lock for owner until now+ttl. A lock whose
 	// expiry has passed is free. Returns *LockedError (errors.Is ErrLocked)
-	// when another owner holds it.
+	// when the lock is held, by another owner or by the same one: locks are
+	// not re-entrant, so two goroutines of one process exclude each other.
 	AcquireLock(ctx context.Context, name, owner string, ttl time.Duration) (Lock, error)
 	// RenewLock extends a held lock; ErrLockLost if it expired and was taken.
 	// An expired lock counts as lost even when nobody took it yet, because
