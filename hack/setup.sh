@@ -76,7 +76,10 @@ check_terraform() {
   log "terraform $v at $tf"
 }
 
-pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+pg_bindir() { # newest /usr/lib/postgresql/<version>/bin, or nothing
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -d "$d" ] && printf '%s\n' "$d"; done | sort -V | tail -n1
+}
 check_postgres() {
   local dir
   dir=$(pg_bindir)
@@ -84,8 +87,9 @@ check_postgres() {
     apt_install postgresql
     dir=$(pg_bindir)
   fi
-  [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] ||
+  if [ -z "$dir" ] || [ ! -x "$dir/initdb" ] || [ ! -x "$dir/pg_ctl" ]; then
     die "PostgreSQL (initdb, pg_ctl) is required" "apt-get install -y postgresql"
+  fi
   log "postgresql $("$dir/initdb" --version | awk '{print $3}') at $dir"
 }
 
@@ -141,8 +145,11 @@ build_kwok() {
 # kwok does nothing without Stage configs; take the ones its module ships.
 copy_kwok_stages() {
   local dir src out=$BIN/kwok-stages f
-  dir=$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | awk -F'"' '/"Dir":/ {print $4}')
-  [ -n "$dir" ] && [ -d "$dir/kustomize/stage" ] || die "cannot find kwok $KWOK_VERSION's module source"
+  dir=$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | awk -F'"' '/"Dir":/ {print $4}') ||
+    die "go mod download sigs.k8s.io/kwok@$KWOK_VERSION failed" "check the Go module proxy is reachable"
+  if [ -z "$dir" ] || [ ! -d "$dir/kustomize/stage" ]; then
+    die "cannot find kwok $KWOK_VERSION's stage files in its module source"
+  fi
   src=$dir/kustomize/stage
   mkdir -p "$out"
   for f in pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
@@ -151,7 +158,7 @@ copy_kwok_stages() {
     install -m 0644 "$src/$f" "$out/"
   done
   install -m 0644 "$dir/LICENSE" "$out/LICENSE" # Apache-2.0: the copies keep their license
-  log "kwok stages in ${out#"$ROOT"/}: $(cd "$out" && ls ./*.yaml | xargs -n1 basename | tr '\n' ' ')"
+  log "kwok stages in ${out#"$ROOT"/}: $(cd "$out" && echo ./*.yaml)"
 }
 
 mkdir -p "$BIN"
