@@ -213,6 +213,7 @@ func (e *Engine) executePromotion(ctx context.Context, p *Plan) (string, []strin
 	err := e.Repo.WithWorktree(ctx, p.Target, func(w *git.Worktree) error {
 		var err error
 		commit, err = w.MergeNoFF(ctx, p.Candidate, p.To, msg)
+		crashPoint("in-worktree")
 		return err
 	})
 	if err != nil {

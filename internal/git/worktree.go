@@ -96,7 +96,6 @@ func (r *Repo) CleanWorktrees(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("clean worktrees: %w", err)
 	}
-	removed := false
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -105,11 +104,12 @@ func (r *Repo) CleanWorktrees(ctx context.Context) error {
 		if pidAlive(dir + ".pid") {
 			continue
 		}
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("clean worktree %s: %w", dir, err)
+		// A git child of the killed process may still be finishing in the
+		// directory; if it cannot be removed now, the next run will.
+		if removeAllRetry(dir) != nil {
+			continue
 		}
 		os.Remove(dir + ".pid")
-		removed = true
 	}
 	// Pid files whose worktree never got created.
 	for _, e := range entries {
@@ -119,10 +119,10 @@ func (r *Repo) CleanWorktrees(ctx context.Context) error {
 			}
 		}
 	}
-	if removed {
-		if _, err := r.Run(ctx, "worktree", "prune"); err != nil {
-			return fmt.Errorf("prune worktrees: %w", err)
-		}
+	// Always prune: a run killed while git was creating or removing a
+	// worktree can leave git's record of it without the directory.
+	if _, err := r.Run(ctx, "worktree", "prune"); err != nil {
+		return fmt.Errorf("prune worktrees: %w", err)
 	}
 	return nil
 }
@@ -140,4 +140,15 @@ func pidAlive(pidFile string) bool {
 	}
 	err = syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+func removeAllRetry(dir string) error {
+	var err error
+	for i := range 3 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(i+1) * 20 * time.Millisecond)
+	}
+	return err
 }
