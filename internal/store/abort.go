@@ -60,12 +60,19 @@ type orphan struct {
 	env string
 }
 
-// orphans lists running deployments whose environment lock is not held.
+// takeoverSkew is how much earlier than its lock's acquisition a deployment
+// may say it started and still count as the holder's: StartedAt comes from
+// the caller's clock, which may step back a little.
+const takeoverSkew = time.Second
+
+// orphans lists running deployments whose process no longer holds their
+// environment lock: the lock is free or expired, or was taken after the
+// deployment started (so by someone else, or by a later run).
 func (s *sqlStore) orphans(ctx context.Context, tx *sql.Tx, env string, now time.Time) ([]orphan, error) {
-	query := `SELECT d.id, d.env FROM deployments d
-		WHERE d.status = ? AND NOT EXISTS (
-			SELECT 1 FROM locks l WHERE l.name = ? || d.env AND l.expires_at > ?)`
-	args := []any{string(StatusRunning), EnvLockName(""), s.d.t(now)}
+	query := `SELECT d.id, d.env, d.started_at, l.expires_at, l.acquired_at
+		FROM deployments d LEFT JOIN locks l ON l.name = ? || d.env
+		WHERE d.status = ?`
+	args := []any{EnvLockName(""), string(StatusRunning)}
 	if env != "" {
 		query += ` AND d.env = ?`
 		args = append(args, env)
@@ -78,10 +85,15 @@ func (s *sqlStore) orphans(ctx context.Context, tx *sql.Tx, env string, now time
 	var out []orphan
 	for rows.Next() {
 		var o orphan
-		if err := rows.Scan(&o.id, &o.env); err != nil {
+		var started, expires, acquired nullTime
+		if err := rows.Scan(&o.id, &o.env, &started, &expires, &acquired); err != nil {
 			return nil, err
 		}
-		out = append(out, o)
+		held := expires.Valid && expires.Time.After(now)
+		takenLater := acquired.Valid && acquired.Time.After(started.Time.Add(takeoverSkew))
+		if !held || takenLater {
+			out = append(out, o)
+		}
 	}
 	return out, rows.Err()
 }

@@ -168,6 +168,25 @@ func testMarkAborted(t *testing.T, f *fixture) {
 	}
 }
 
+// testMarkAbortedTakeover: the lock of a dead deployer expired and a new
+// deployer took it before anyone called MarkAborted. The dead one's
+// deployment is aborted; the live one's is not.
+func testMarkAbortedTakeover(t *testing.T, f *fixture) {
+	must(f.s.AcquireLock(f.ctx, store.EnvLockName("prod"), "dead", time.Minute))(t)
+	dead := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "prod", Revision: "r1"}))(t)
+	f.clock.Advance(2 * time.Minute)
+	live := must(f.s.AcquireLock(f.ctx, store.EnvLockName("prod"), "live", time.Minute))(t)
+	alive := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "prod", Revision: "r2"}))(t)
+	f.clock.Advance(50 * time.Second)
+	must(f.s.RenewLock(f.ctx, live, time.Minute))(t) // renewing is not re-taking
+	if got := must(f.s.MarkAborted(f.ctx, "prod"))(t); !reflect.DeepEqual(got, []int64{dead}) {
+		t.Fatalf("MarkAborted = %v, want [%d]", got, dead)
+	}
+	if st := must(f.s.Deployment(f.ctx, alive))(t).Status; st != store.StatusRunning {
+		t.Fatalf("live deployment is %s", st)
+	}
+}
+
 // testConcurrentWriters: N goroutines write at once; nothing is lost, no
 // write fails (SQLite writers must queue, not fail with "busy").
 func testConcurrentWriters(t *testing.T, f *fixture) {

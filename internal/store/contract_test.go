@@ -87,6 +87,7 @@ var contractCases = []struct {
 	{"lock same owner", testLockSameOwner},
 	{"lock race", testLockRace},
 	{"mark aborted", testMarkAborted},
+	{"mark aborted after takeover", testMarkAbortedTakeover},
 	{"concurrent writers", testConcurrentWriters},
 	{"reopen keeps data", testReopen},
 }

@@ -24,8 +24,8 @@
 // that compare before they write (expiry on acquire, token on renew and
 // release). FinishDeployment only updates a running row, so a deployment is
 // finished once; MarkAborted ends running deployments whose environment
-// lock (EnvLockName) is free or expired, so a killed process never leaves a
-// deployment running forever.
+// lock (EnvLockName) is free, expired, or was taken again after they
+// started, so a killed process never leaves a deployment running forever.
 //
 // Secrets: errors name a PostgreSQL server by RedactDSN (host, port, user,
 // database) and never carry its password.

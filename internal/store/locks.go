@@ -30,12 +30,13 @@ func (s *sqlStore) AcquireLock(ctx context.Context, name, owner string, ttl time
 	for range 3 {
 		now := s.stamp(time.Time{})
 		l := Lock{Name: name, Owner: owner, Token: token, ExpiresAt: normTime(now.Add(ttl))}
-		res, err := s.db.ExecContext(ctx, s.d.q(`INSERT INTO locks (name, owner, token, expires_at)
-			VALUES (?, ?, ?, ?)
+		res, err := s.db.ExecContext(ctx, s.d.q(`INSERT INTO locks (name, owner, token, expires_at, acquired_at)
+			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE
-			SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at
+			SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at,
+				acquired_at = excluded.acquired_at
 			WHERE locks.expires_at <= ?`),
-			name, owner, token, s.d.t(l.ExpiresAt), s.d.t(now))
+			name, owner, token, s.d.t(l.ExpiresAt), s.d.t(now), s.d.t(now))
 		if err != nil {
 			return Lock{}, fmt.Errorf("acquire lock %s: %w", name, err)
 		}

@@ -83,6 +83,11 @@ func migrate(ctx context.Context, db *sql.DB, d dialect, now any) error {
 	if err != nil {
 		return err
 	}
+	return migrateList(ctx, db, d, ms, now)
+}
+
+// migrateList applies those of ms the database lacks, in one transaction.
+func migrateList(ctx context.Context, db *sql.DB, d dialect, ms []migration, now any) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)

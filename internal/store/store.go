@@ -50,7 +50,8 @@ type Store interface {
 
 	// MarkAborted marks as aborted every deployment of env (all environments
 	// when env is "") that is still running although its environment lock
-	// (EnvLockName) is free or expired: the process that ran it died. Each
+	// (EnvLockName) is free or expired, or was taken again after the
+	// deployment started: the process that ran it died or lost the lock. Each
 	// one gets an end time and a "deployment.aborted" event, in one
 	// transaction. It returns the IDs it marked, oldest first. A deployment
 	// must therefore only run while its process holds EnvLockName(env).
