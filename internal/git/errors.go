@@ -3,6 +3,7 @@ package git
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -30,8 +31,14 @@ type CommandError struct {
 	Stderr   string
 }
 
+// userinfo matches credentials in a URL ("https://user:token@host").
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
+
+// Redact removes credentials from URLs in s.
+func Redact(s string) string { return userinfo.ReplaceAllString(s, "${1}***@") }
+
 func (e *CommandError) Error() string {
-	msg := strings.TrimSpace(e.Stderr)
+	msg := Redact(strings.TrimSpace(e.Stderr))
 	if i := strings.IndexByte(msg, '\n'); i >= 0 && len(msg) > 400 {
 		msg = msg[:i]
 	}

@@ -175,3 +175,12 @@ func TestValidateRefName(t *testing.T) {
 		t.Error("HEAD accepted as a branch name")
 	}
 }
+
+func TestCommandErrorRedactsCredentials(t *testing.T) {
+	t.Parallel()
+	e := &CommandError{Args: []string{"fetch"}, ExitCode: 128,
+		Stderr: "fatal: unable to access 'https://bot:ghp_SECRET123@git.example.com/platform.git/': 403"}
+	if msg := e.Error(); strings.Contains(msg, "SECRET") || !strings.Contains(msg, "https://***@git.example.com") {
+		t.Fatalf("error = %q", msg)
+	}
+}
