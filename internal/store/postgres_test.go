@@ -65,3 +65,9 @@ func TestPostgresKilledDeployerIsAborted(t *testing.T) {
 	t.Parallel()
 	testKilledDeployer(t, store.DriverPostgres, testenv.PostgresDSN(t))
 }
+
+// TestPostgresProcesses: 3 OS processes share one database.
+func TestPostgresProcesses(t *testing.T) {
+	t.Parallel()
+	testProcesses(t, store.DriverPostgres, testenv.PostgresDSN(t))
+}

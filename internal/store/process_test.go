@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,24 +19,78 @@ import (
 // The test binary doubles as the other processes of the multi-process
 // tests: TestMain runs runWriter or runDeployer when their variable is set.
 const (
-	writerEnv   = "FERRY_STORE_WRITER"   // path of the SQLite file to write
+	writerEnv   = "FERRY_STORE_WRITER"   // "driver addr" of the store to write
 	deployerEnv = "FERRY_STORE_DEPLOYER" // "driver addr" of the store to deploy into
 )
+
+// testProcesses runs 3 OS processes on one store. Each writes
+// deployments outside any lock and, under a store lock, an "enter" and an
+// "exit" event: if the lock ever let two processes in, their events would
+// interleave.
+func testProcesses(t *testing.T, driver, addr string) {
+	const procs = 3
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]strings.Builder, procs)
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "-test.run=^$")
+		cmds[i].Env = append(os.Environ(), writerEnv+"="+driver+" "+addr, fmt.Sprintf("FERRY_STORE_WRITER_ID=w%d", i))
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("writer %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+	s, err := store.Open(context.Background(), driver, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ds := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusSucceeded}))(t)
+	if len(ds) != procs*writerRounds {
+		t.Fatalf("%d succeeded deployments, want %d", len(ds), procs*writerRounds)
+	}
+	aborted := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusAborted}))(t)
+	if len(aborted) != procs*writerRounds {
+		t.Fatalf("%d aborted deployments, want %d", len(aborted), procs*writerRounds)
+	}
+	evs := must(s.Events(context.Background(), store.EventFilter{Kind: "enter"}))(t)
+	evs = append(evs, must(s.Events(context.Background(), store.EventFilter{Kind: "exit"}))(t)...)
+	sort.Slice(evs, func(i, j int) bool { return evs[i].ID > evs[j].ID })
+	if len(evs) != 2*procs*writerRounds {
+		t.Fatalf("%d events, want %d", len(evs), 2*procs*writerRounds)
+	}
+	// Oldest first: enter/exit pairs of one owner, never interleaved.
+	for i := len(evs) - 1; i > 0; i -= 2 {
+		enter, exit := evs[i], evs[i-1]
+		if enter.Kind != "enter" || exit.Kind != "exit" || enter.Actor != exit.Actor {
+			t.Fatalf("critical sections overlap: %s by %s then %s by %s", enter.Kind, enter.Actor, exit.Kind, exit.Actor)
+		}
+	}
+}
 
 const writerRounds = 25
 
 // runWriter is the body of one writer process; it returns the exit code.
-func runWriter(path string) int {
-	if err := writer(path, os.Getenv("FERRY_STORE_WRITER_ID")); err != nil {
+func runWriter(spec string) int {
+	var driver, addr string
+	_, err := fmt.Sscan(spec, &driver, &addr)
+	if err == nil {
+		err = writer(driver, addr, os.Getenv("FERRY_STORE_WRITER_ID"))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "writer:", err)
 		return 1
 	}
 	return 0
 }
 
-func writer(path, me string) error {
+func writer(driver, addr, me string) error {
 	ctx := context.Background()
-	s, err := store.OpenSQLite(ctx, path) // processes race to migrate, too
+	s, err := store.Open(ctx, driver, addr) // processes race to migrate, too
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -90,55 +87,10 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestSQLiteProcesses runs 3 OS processes on one SQLite file. Each writes
-// deployments outside any lock and, under a store lock, an "enter" and an
-// "exit" event: if the lock ever let two processes in, their events would
-// interleave.
+// TestSQLiteProcesses: 3 OS processes share one SQLite file.
 func TestSQLiteProcesses(t *testing.T) {
 	t.Parallel()
-	path := sqliteBackend.fresh(t)
-	const procs = 3
-	cmds := make([]*exec.Cmd, procs)
-	outs := make([]strings.Builder, procs)
-	for i := range cmds {
-		cmds[i] = exec.Command(os.Args[0], "-test.run=^$")
-		cmds[i].Env = append(os.Environ(), writerEnv+"="+path, fmt.Sprintf("FERRY_STORE_WRITER_ID=w%d", i))
-		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
-		if err := cmds[i].Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i, c := range cmds {
-		if err := c.Wait(); err != nil {
-			t.Fatalf("writer %d: %v\n%s", i, err, outs[i].String())
-		}
-	}
-	s, err := store.OpenSQLite(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ds := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusSucceeded}))(t)
-	if len(ds) != procs*writerRounds {
-		t.Fatalf("%d succeeded deployments, want %d", len(ds), procs*writerRounds)
-	}
-	aborted := must(s.Deployments(context.Background(), store.DeploymentFilter{Status: store.StatusAborted}))(t)
-	if len(aborted) != procs*writerRounds {
-		t.Fatalf("%d aborted deployments, want %d", len(aborted), procs*writerRounds)
-	}
-	evs := must(s.Events(context.Background(), store.EventFilter{Kind: "enter"}))(t)
-	evs = append(evs, must(s.Events(context.Background(), store.EventFilter{Kind: "exit"}))(t)...)
-	sort.Slice(evs, func(i, j int) bool { return evs[i].ID > evs[j].ID })
-	if len(evs) != 2*procs*writerRounds {
-		t.Fatalf("%d events, want %d", len(evs), 2*procs*writerRounds)
-	}
-	// Oldest first: enter/exit pairs of one owner, never interleaved.
-	for i := len(evs) - 1; i > 0; i -= 2 {
-		enter, exit := evs[i], evs[i-1]
-		if enter.Kind != "enter" || exit.Kind != "exit" || enter.Actor != exit.Actor {
-			t.Fatalf("critical sections overlap: %s by %s then %s by %s", enter.Kind, enter.Actor, exit.Kind, exit.Actor)
-		}
-	}
+	testProcesses(t, store.DriverSQLite, sqliteBackend.fresh(t))
 }
 
 func TestSQLiteKilledDeployerIsAborted(t *testing.T) {
