@@ -143,8 +143,12 @@ func TestPushNeverForcesAndIsAtomic(t *testing.T) {
 	if _, err := bare.Run(ctx, "rev-parse", "--verify", "--quiet", "refs/tags/v1.0.0"); err == nil {
 		t.Fatal("tag pushed although the atomic push failed")
 	}
+	mustRun(t, r, "tag", "local-only", base)
 	if err := r.Fetch(ctx, "origin"); err != nil {
 		t.Fatal(err)
+	}
+	if ok, _ := r.RefExists(ctx, "refs/tags/local-only"); !ok {
+		t.Fatal("fetch deleted a local-only tag")
 	}
 	if h, err := r.RemoteHead(ctx, "origin", "main"); err != nil || h != other {
 		t.Fatalf("origin/main = %s, %v", h, err)

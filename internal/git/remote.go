@@ -27,9 +27,14 @@ func (r *Repo) Fetch(ctx context.Context, remote string) error {
 	if err := ValidateRefName(remote); err != nil {
 		return fmt.Errorf("fetch: remote: %w", err)
 	}
+	// Branches with --prune; tags without it (a pruned tags refspec would
+	// delete the user's local-only tags).
 	spec := "+refs/heads/*:refs/remotes/" + remote + "/*"
-	if _, err := r.Run(ctx, "fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", remote, spec, "refs/tags/*:refs/tags/*"); err != nil {
+	if _, err := r.Run(ctx, "fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", remote, spec); err != nil {
 		return fmt.Errorf("fetch %s: %w", remote, err)
+	}
+	if _, err := r.Run(ctx, "fetch", "--quiet", "--no-tags", "--end-of-options", remote, "refs/tags/*:refs/tags/*"); err != nil {
+		return fmt.Errorf("fetch tags from %s: %w", remote, err)
 	}
 	return nil
 }
