@@ -40,7 +40,7 @@ func (e *Engine) publish(ctx context.Context, updates []git.RefUpdate, reason st
 func (e *Engine) publishLocal(ctx context.Context, updates []git.RefUpdate, reason string) ([]string, error) {
 	for _, u := range updates {
 		if b, ok := branchOf(u.Ref); ok && u.New != "" {
-			if err := e.Repo.CheckDirty(ctx, b); err != nil {
+			if err := e.Repo.CheckCheckouts(ctx, b, u.Old, u.New); err != nil {
 				return nil, err
 			}
 		}
@@ -111,7 +111,7 @@ func (e *Engine) followBranch(ctx context.Context, b, newRev, reason string) (st
 	if !behind {
 		return fmt.Sprintf("local %s has commits that are not on %s; left at %s", b, e.Remote, shortID(cur)), nil
 	}
-	if err := e.Repo.CheckDirty(ctx, b); err != nil {
+	if err := e.Repo.CheckCheckouts(ctx, b, cur, newRev); err != nil {
 		return fmt.Sprintf("local %s left at %s: %v (run git merge --ff-only %s/%s there when ready)", b, shortID(cur), err, e.Remote, b), nil
 	}
 	if err := e.Repo.UpdateRef(ctx, "refs/heads/"+b, newRev, cur, reason); err != nil {

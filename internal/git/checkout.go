@@ -47,9 +47,13 @@ func (r *Repo) IsClean(ctx context.Context, dir string) (bool, error) {
 type DirtyError struct {
 	Branch string
 	Dir    string
+	Detail string // why it cannot be updated, when not plain local changes
 }
 
 func (e *DirtyError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("%s is checked out in %s and cannot be updated: %s", e.Branch, e.Dir, e.Detail)
+	}
 	return fmt.Sprintf("%s is checked out in %s with uncommitted changes", e.Branch, e.Dir)
 }
 func (e *DirtyError) Is(target error) bool { return target == ErrDirty }
@@ -60,6 +64,14 @@ func (e *DirtyError) Hint() string {
 // CheckDirty returns a *DirtyError if branch is checked out in a worktree
 // with uncommitted changes.
 func (r *Repo) CheckDirty(ctx context.Context, branch string) error {
+	return r.CheckCheckouts(ctx, branch, "", "")
+}
+
+// CheckCheckouts returns a *DirtyError if branch is checked out in a
+// worktree that could not follow it from old to newRev: uncommitted
+// changes, or (when old and newRev are given) untracked files the new
+// commit would overwrite. Nothing is written.
+func (r *Repo) CheckCheckouts(ctx context.Context, branch, old, newRev string) error {
 	dirs, err := r.CheckedOutIn(ctx, branch)
 	if err != nil {
 		return err
@@ -71,6 +83,12 @@ func (r *Repo) CheckDirty(ctx context.Context, branch string) error {
 		}
 		if !clean {
 			return &DirtyError{Branch: branch, Dir: d}
+		}
+		if old == "" || newRev == "" {
+			continue
+		}
+		if _, err := r.RunIn(ctx, d, nil, "read-tree", "-n", "-u", "-m", old, newRev); err != nil {
+			return &DirtyError{Branch: branch, Dir: d, Detail: err.Error()}
 		}
 	}
 	return nil

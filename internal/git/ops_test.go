@@ -262,3 +262,23 @@ func mustRun(t *testing.T, r *Repo, args ...string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCheckCheckoutsRefusesUntrackedOverwrite(t *testing.T) {
+	r, base := newRepo(t)
+	ctx := context.Background()
+	mustRun(t, r, "checkout", "-q", "-b", "side")
+	next := commitFile(t, r, "new.txt", "new\n", "feat: new")
+	mustRun(t, r, "checkout", "-q", "main")
+	if err := r.CheckCheckouts(ctx, "main", base, next); err != nil {
+		t.Fatalf("clean checkout: %v", err)
+	}
+	os.WriteFile(filepath.Join(r.Dir, "new.txt"), []byte("mine, untracked\n"), 0o644)
+	err := r.CheckCheckouts(ctx, "main", base, next)
+	var de *DirtyError
+	if !errors.As(err, &de) || de.Detail == "" {
+		t.Fatalf("untracked file in the way: %v, want a *DirtyError with detail", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(r.Dir, "new.txt")); string(b) != "mine, untracked\n" {
+		t.Fatal("the check wrote to the working tree")
+	}
+}
