@@ -86,12 +86,13 @@ func Init(ctx context.Context, dir, branch string) (*Repo, error) {
 
 // identityArgs returns -c user.name/user.email for whichever of the two the
 // user has not configured, so ferry can commit without writing their config.
+// GIT_AUTHOR_*/GIT_COMMITTER_* in the environment still take precedence.
 func (r *Repo) identityArgs(ctx context.Context) []string {
 	var args []string
-	if v, _ := r.Run(ctx, "config", "--get", "user.name"); strings.TrimSpace(v) == "" && os.Getenv("GIT_AUTHOR_NAME") == "" {
+	if v, _ := r.Run(ctx, "config", "--get", "user.name"); strings.TrimSpace(v) == "" {
 		args = append(args, "-c", "user.name="+DefaultName)
 	}
-	if v, _ := r.Run(ctx, "config", "--get", "user.email"); strings.TrimSpace(v) == "" && os.Getenv("GIT_AUTHOR_EMAIL") == "" {
+	if v, _ := r.Run(ctx, "config", "--get", "user.email"); strings.TrimSpace(v) == "" {
 		args = append(args, "-c", "user.email="+DefaultEmail)
 	}
 	return args
