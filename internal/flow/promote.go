@@ -102,7 +102,7 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 	var gates []Gate
 	switch pr.Candidate {
 	case platform.CandidateVerified:
-		g, cand := e.verifiedCandidate(ctx, pr.Gates)
+		g, cand := e.verifiedCandidate(ctx, pr)
 		gates, p.Candidate = append(gates, g), cand
 	default:
 		if p.Candidate, err = e.branchHead(ctx, pr.From); err != nil {
@@ -142,7 +142,11 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 }
 
 // verifiedCandidate finds the source revision the gate environment deployed.
-func (e *Engine) verifiedCandidate(ctx context.Context, g platform.Gates) (Gate, string) {
+// It must be on the lane the source lane is fed from (develop, for main ←
+// staging): a revision that exists only on the source lane is not a
+// promotable one.
+func (e *Engine) verifiedCandidate(ctx context.Context, pr platform.Promotion) (Gate, string) {
+	g := pr.Gates
 	gate := Gate{Name: "deployed"}
 	d, err := e.verifiedDeployment(ctx, g.Deployed, g.Verified)
 	if err != nil {
@@ -153,6 +157,16 @@ func (e *Engine) verifiedCandidate(ctx context.Context, g platform.Gates) (Gate,
 	if err != nil {
 		gate.Reason = fmt.Sprintf("deployment %d of %s: revision %s is not in this repository", d.ID, g.Deployed, shortID(d.Revision))
 		return gate, ""
+	}
+	origin := e.upstream(pr.From)
+	if origin == "" {
+		origin = pr.From
+	}
+	if head, err := e.branchHead(ctx, origin); err == nil {
+		if on, err := e.Repo.IsAncestor(ctx, src, head); err == nil && !on {
+			gate.Reason = fmt.Sprintf("deployment %d of %s ran %s, which is not on %s (a hand edit of %s?)", d.ID, g.Deployed, shortID(src), origin, pr.From)
+			return gate, ""
+		}
 	}
 	gate.Passed = true
 	gate.Evidence = []string{fmt.Sprintf("deployment:%d", d.ID)}

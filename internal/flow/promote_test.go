@@ -179,3 +179,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestVerifiedCandidateMustComeFromUpstream(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	hand := f.commitOn("staging", "hand.txt", "h\n", "hand edit on staging")
+	f.deploy("staging", hand, true, true)
+	_, err := f.e.Promote(ctx, "main", PromoteOptions{Override: "try anyway"})
+	if err == nil || !strings.Contains(err.Error(), "which is not on develop") {
+		t.Fatalf("promote main from a hand-made staging commit = %v", err)
+	}
+}

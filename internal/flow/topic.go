@@ -99,7 +99,9 @@ type FinishResult struct {
 	Revision string      `json:"revision"`
 	Gates    []Gate      `json:"gates"`
 	Merges   []LaneMerge `json:"merges"`
-	Deleted  bool        `json:"deleted"`
+	Deleted  bool        `json:"deleted"` // on the remote or locally
+
+	wantDelete bool
 	Notes    []string    `json:"notes,omitempty"`
 	Attempts int         `json:"attempts"`
 }
@@ -212,10 +214,11 @@ func (e *Engine) planFinish(ctx context.Context, t platform.Topic, branch string
 			updates = append(updates, git.RefUpdate{Ref: "refs/heads/" + lane, New: m.Commit, Old: m.Old})
 		}
 	}
-	res.Deleted = (o.Delete || t.DeleteOnFinish) && !o.Keep
-	if res.Deleted && e.Remote != "" {
+	res.wantDelete = (o.Delete || t.DeleteOnFinish) && !o.Keep
+	if res.wantDelete && e.Remote != "" {
 		if h, err := e.Repo.RemoteHead(ctx, e.Remote, branch); err == nil {
 			updates = append(updates, git.RefUpdate{Ref: "refs/heads/" + branch, Old: h})
+			res.Deleted = true // with the publish, all or nothing
 		}
 	}
 	return res, updates, nil
@@ -252,7 +255,7 @@ func (e *Engine) mergeTopic(ctx context.Context, branch, rev, lane string, gates
 
 // deleteLocal removes the finished local branch unless it is checked out.
 func (e *Engine) deleteLocal(ctx context.Context, res *FinishResult) []string {
-	if !res.Deleted {
+	if !res.wantDelete {
 		return nil
 	}
 	h, err := e.Repo.BranchHead(ctx, res.Branch)
@@ -260,12 +263,11 @@ func (e *Engine) deleteLocal(ctx context.Context, res *FinishResult) []string {
 		return nil
 	}
 	if dirs, _ := e.Repo.CheckedOutIn(ctx, res.Branch); len(dirs) > 0 {
-		res.Deleted = false
-		return []string{fmt.Sprintf("%s is checked out in %s; not deleted", res.Branch, dirs[0])}
+		return []string{fmt.Sprintf("local %s is checked out in %s and was kept", res.Branch, dirs[0])}
 	}
 	if err := e.Repo.UpdateRefs(ctx, []git.RefUpdate{{Ref: "refs/heads/" + res.Branch, Old: h}}, "ferry: finish"); err != nil {
-		res.Deleted = false
-		return []string{fmt.Sprintf("%s not deleted: %v", res.Branch, err)}
+		return []string{fmt.Sprintf("local %s not deleted: %v", res.Branch, err)}
 	}
+	res.Deleted = true
 	return nil
 }
