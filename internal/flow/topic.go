@@ -102,8 +102,8 @@ type FinishResult struct {
 	Deleted  bool        `json:"deleted"` // on the remote or locally
 
 	wantDelete bool
-	Notes    []string    `json:"notes,omitempty"`
-	Attempts int         `json:"attempts"`
+	Notes      []string `json:"notes,omitempty"`
+	Attempts   int      `json:"attempts"`
 }
 
 // NotTopicError: a branch that matches no topic kind's prefix.
