@@ -100,10 +100,10 @@ type FinishResult struct {
 	Gates    []Gate      `json:"gates"`
 	Merges   []LaneMerge `json:"merges"`
 	Deleted  bool        `json:"deleted"` // on the remote or locally
+	Notes    []string    `json:"notes,omitempty"`
+	Attempts int         `json:"attempts"`
 
-	wantDelete bool
-	Notes      []string `json:"notes,omitempty"`
-	Attempts   int      `json:"attempts"`
+	wantDelete bool // asked to delete the branch (flag or topic setting)
 }
 
 // NotTopicError: a branch that matches no topic kind's prefix.
