@@ -149,7 +149,12 @@ func (cp *ControlPlane) startControllers(bins map[string]string, pk *pki) error 
 	return cp.start("kwok", bins["kwok"], kc, "--config="+stages,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+kwokNodeAnnotation+"=fake",
-		"--cidr=10.0.0.1/24", "--node-ip=10.0.0.1")
+		"--cidr=10.0.0.1/24", "--node-ip=10.0.0.1",
+		// Renew a Lease per Node, as a kubelet does: the heartbeat-with-lease
+		// stage updates Node status only every ~10 min, and without leases
+		// the node-lifecycle controller marks the Nodes unreachable (and
+		// taints them) about a minute after start.
+		"--node-lease-duration-seconds=40")
 }
 
 // writeKubeconfig writes the admin kubeconfig and builds the client config.

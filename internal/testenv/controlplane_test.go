@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -49,6 +50,32 @@ func TestControlPlaneKubeconfig(t *testing.T) {
 		}
 		if n.Status.Allocatable.Pods().Value() < 100 {
 			t.Errorf("node %s allocatable pods = %v", n.Name, n.Status.Allocatable.Pods())
+		}
+	}
+}
+
+// TestNodesRenewLeases guards against Nodes that turn unreachable a minute
+// into a test run: kwok must renew a Lease per Node, as a kubelet does.
+func TestNodesRenewLeases(t *testing.T) {
+	t.Parallel()
+	cp := testenv.ControlPlaneFor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, name := range cp.Nodes {
+		var lease *coordinationv1.Lease
+		for lease == nil || lease.Spec.RenewTime == nil {
+			l, err := cp.Client().CoordinationV1().Leases("kube-node-lease").Get(ctx, name, metav1.GetOptions{})
+			if err == nil {
+				lease = l
+				continue
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("node %s has no renewed lease: %v", name, err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if age := time.Since(lease.Spec.RenewTime.Time); age > 40*time.Second {
+			t.Errorf("node %s lease last renewed %s ago", name, age)
 		}
 	}
 }
