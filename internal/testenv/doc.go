@@ -16,6 +16,20 @@
 //   - PostgreSQL (postgres*.go, PostgresStop);
 //   - Main, the TestMain helper that stops what the package's tests shared.
 //
+// Typical use in a package's tests:
+//
+//	func TestMain(m *testing.M) { testenv.Main(m) }
+//
+//	func TestSync(t *testing.T) {
+//		cp := testenv.ControlPlaneFor(t) // shared by the test binary
+//		ns := cp.Namespace(t)            // fresh, deleted after the test
+//		// cp.Kubeconfig + cp.Context for code that takes a kubeconfig,
+//		// cp.RESTConfig() or cp.Client() for client-go.
+//	}
+//
+// Tools come from `make setup` (hack/setup.sh) into <repo>/bin, or from
+// $FERRY_TEST_BIN; etcd, git and terraform may also be on PATH.
+//
 // It does not own building or installing the tools (hack/setup.sh and the
 // hack/tools module do that), fakes of any of these parts, or anything ferry
 // itself ships: only _test.go files and hack/devcluster import it.
