@@ -148,7 +148,8 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 				e.inflight(ctx, u.New)
 			}
 		}
-		res.Notes, err = e.publish(ctx, updates, "ferry: finish "+branch)
+		notes, err := e.publish(ctx, updates, "ferry: finish "+branch)
+		res.Notes = append(res.Notes, notes...)
 		if git.IsNonFastForward(err) && attempt < e.maxAttempts {
 			e.logf("a lane moved while finishing %s (%v); re-planning", branch, err)
 			continue
@@ -205,6 +206,17 @@ func (e *Engine) planFinish(ctx context.Context, t platform.Topic, branch string
 	}
 	var updates []git.RefUpdate
 	for _, lane := range t.MergeInto {
+		if lane == e.ReleaseLane() {
+			open, err := e.openRC(ctx)
+			if err != nil {
+				return res, nil, err
+			}
+			if open == "" {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s skipped: no release candidate is open on it", lane))
+				continue
+			}
+			e.logf("%s carries the open release candidate %s: merging %s into it too", lane, open, branch)
+		}
 		m, err := e.mergeTopic(ctx, branch, rev, lane, res.Gates, o.Override)
 		if err != nil {
 			return res, nil, err
@@ -270,4 +282,27 @@ func (e *Engine) deleteLocal(ctx context.Context, res *FinishResult) []string {
 	}
 	res.Deleted = true
 	return nil
+}
+
+// openRC returns the release candidate tag the release lane carries when no
+// final release of that version exists yet ("" when none is open). A topic
+// kind that merges into the release lane reaches it only then.
+func (e *Engine) openRC(ctx context.Context) (string, error) {
+	head, err := e.branchHead(ctx, e.ReleaseLane())
+	if err != nil {
+		return "", err
+	}
+	pfx := e.tagPrefix()
+	tag, err := e.Repo.Describe(ctx, head, pfx+"[0-9]*", "")
+	if err != nil || tag == "" {
+		return "", err
+	}
+	v, err := ParseVersion(pfx, tag)
+	if err != nil || v.RC() == 0 {
+		return "", nil
+	}
+	if ok, _ := e.Repo.RefExists(ctx, "refs/tags/"+pfx+v.Core().String()); ok {
+		return "", nil
+	}
+	return tag, nil
 }

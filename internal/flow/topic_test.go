@@ -89,3 +89,57 @@ func splitLines(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+// A hotfix kind configured to merge into develop and release reaches the
+// release lane only while a release candidate is open there.
+func TestHotfixReachesOpenReleaseCandidate(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	for i := range f.e.P.Spec.Topics {
+		if f.e.P.Spec.Topics[i].Kind == "hotfix" {
+			f.e.P.Spec.Topics[i].MergeInto = []string{"develop", "release"}
+		}
+	}
+	finish := func(name, file string) *FinishResult {
+		t.Helper()
+		_, err := f.e.StartTopic(ctx, "hotfix", name, "")
+		mustNoErr(t, err)
+		rev := f.commitOn("hotfix/"+name, file, name+"\n", "fix: "+name)
+		f.passChecks(rev)
+		res, err := f.e.FinishTopic(ctx, "hotfix/"+name, FinishOptions{})
+		mustNoErr(t, err)
+		return res
+	}
+	// No candidate open: develop only.
+	res := finish("one", "one.txt")
+	if len(res.Merges) != 1 || res.Merges[0].Lane != "develop" || len(res.Notes) != 1 {
+		t.Fatalf("without an open rc: merges %+v notes %v", res.Merges, res.Notes)
+	}
+	// Open v0.1.1-rc.1 on release: the next hotfix reaches it.
+	f.toMain(ctx, f.head("develop"))
+	f.passChecks(f.head("main"))
+	rc, err := f.e.Release(ctx, ReleaseOptions{RC: true})
+	mustNoErr(t, err)
+	if rc.Tag != "v0.1.1-rc.1" {
+		t.Fatalf("rc = %s", rc.Tag)
+	}
+	res = finish("two", "two.txt")
+	if len(res.Merges) != 2 || res.Merges[1].Lane != "release" || f.head("release") != res.Merges[1].Commit {
+		t.Fatalf("with an open rc: merges %+v notes %v", res.Merges, res.Notes)
+	}
+	if drift, _ := f.e.Drift(ctx, "release"); len(drift) != 0 {
+		t.Fatalf("a ferry finish into release is drift: %+v", drift)
+	}
+	// The final release closes the candidate: develop only again.
+	f.toMain(ctx, f.head("develop"))
+	f.passChecks(f.head("main"))
+	final, err := f.e.Release(ctx, ReleaseOptions{})
+	mustNoErr(t, err)
+	if final.Tag != "v0.1.1" {
+		t.Fatalf("final = %s", final.Tag)
+	}
+	res = finish("three", "three.txt")
+	if len(res.Merges) != 1 || res.Merges[0].Lane != "develop" {
+		t.Fatalf("after the final release: merges %+v", res.Merges)
+	}
+}
