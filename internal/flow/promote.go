@@ -44,6 +44,8 @@ type Result struct {
 type GateError struct {
 	Op    string // "promotion to staging", "finish of feature/x"
 	Gates []Gate
+	// NoCandidate: nothing verified to promote, so --override cannot help.
+	NoCandidate bool
 }
 
 func (e *GateError) Error() string {
@@ -58,6 +60,9 @@ func (e *GateError) Error() string {
 
 // Hint points at the break-glass path.
 func (e *GateError) Hint() string {
+	if e.NoCandidate {
+		return "deploy and verify the source environment first: only a revision it ran healthy can be promoted"
+	}
 	return "fix what the gates report, or `--override REASON` (recorded with your name)"
 }
 
@@ -200,7 +205,7 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 			return res, nil
 		}
 		if !plan.Allowed || plan.Candidate == "" {
-			return res, &GateError{Op: "promotion to " + to, Gates: plan.Gates}
+			return res, &GateError{Op: "promotion to " + to, Gates: plan.Gates, NoCandidate: plan.Candidate == ""}
 		}
 		if o.DryRun {
 			return res, nil

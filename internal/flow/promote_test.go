@@ -67,9 +67,10 @@ func TestPromoteMainTakesVerifiedRevisionNotNewerHead(t *testing.T) {
 	mustNoErr(t, err)
 	newer := f.commitOn("develop", "b.txt", "b\n", "feat: b (untested)")
 
-	_, err = f.e.Promote(ctx, "main", PromoteOptions{})
-	if !errors.As(err, new(*GateError)) {
-		t.Fatalf("promote main without a staging deployment = %v, want blocked", err)
+	_, err = f.e.Promote(ctx, "main", PromoteOptions{Override: "cannot help"})
+	var ge *GateError
+	if !errors.As(err, &ge) || !ge.NoCandidate || !strings.Contains(ge.Hint(), "deploy and verify") {
+		t.Fatalf("promote main without a staging deployment = %v, want blocked with no candidate", err)
 	}
 	f.deploy("staging", staged.Commit, true, false) // healthy but not verified
 	if _, err = f.e.Promote(ctx, "main", PromoteOptions{}); !errors.As(err, new(*GateError)) {

@@ -156,7 +156,7 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 		}
 		res := &ReleaseResult{Plan: *plan, DryRun: o.DryRun, Attempts: attempt}
 		if plan.Candidate == "" || (!plan.UpToDate && !plan.Allowed) {
-			return res, &GateError{Op: "release into " + lane, Gates: plan.Gates}
+			return res, &GateError{Op: "release into " + lane, Gates: plan.Gates, NoCandidate: plan.Candidate == ""}
 		}
 		vp, err := e.NextVersion(ctx, plan.Candidate, o.Bump, o.RC)
 		if err != nil {
