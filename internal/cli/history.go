@@ -24,6 +24,8 @@ type historyReport struct {
 	Lane       string            `json:"lane,omitempty"`
 	Env        string            `json:"env,omitempty"`
 	Promotions []store.Promotion `json:"promotions"`
+	// Deployments of Env, newest first.
+	Deployments []store.Deployment `json:"deployments,omitempty"`
 }
 
 type historySection struct {
@@ -57,7 +59,8 @@ evidence, the actor and any --override reason.`,
 }
 
 func (o *historyOptions) sections() []historySection {
-	return []historySection{{name: "promotions", gather: o.gatherPromotions, render: renderPromotions}}
+	return []historySection{{name: "promotions", gather: o.gatherPromotions, render: renderPromotions},
+		{name: "deployments", gather: o.gatherDeployments, render: renderDeployments}}
 }
 
 func (o *historyOptions) run(ctx context.Context) error {

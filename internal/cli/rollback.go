@@ -17,13 +17,13 @@ type rollbackOptions struct {
 func newRollbackCmd(g *Globals) *cobra.Command {
 	o := &rollbackOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "rollback ENV --to TAG --no-sync",
+		Use:   "rollback ENV --to TAG [--no-sync]",
 		Short: "Commit the tag's tree on the environment's lane",
 		Long: `Make, on ENV's lane, one commit whose tree equals TAG's tree (trailer
 Ferry-Rollback: TAG), with the lane's head as parent, so Git says what should
-run and a reconciler never undoes the rollback. Syncing the environment comes
-with the deploy engine; until then --no-sync (the Git half only) is required.`,
-		Example: "  ferry rollback production --to v0.2.0 --no-sync",
+run and a reconciler never undoes the rollback; then sync ENV at that commit
+(--no-sync: only make the commit).`,
+		Example: "  ferry rollback production --to v0.2.0\n  ferry rollback production --to v0.2.0 --no-sync",
 		Args:    exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.env = args[0]
@@ -44,11 +44,7 @@ func (o *rollbackOptions) addFlags(c *cobra.Command) {
 
 func (o *rollbackOptions) validate() error {
 	if o.to == "" {
-		return usageErr("ferry rollback "+o.env+" --to TAG --no-sync", "rollback needs --to TAG")
-	}
-	if !o.noSync {
-		return usageErr("ferry rollback "+o.env+" --to "+o.to+" --no-sync",
-			"rollback with sync needs the deploy engine, which is not in this build; --no-sync (make the rollback commit only) is the only mode for now")
+		return usageErr("ferry rollback "+o.env+" --to TAG", "rollback needs --to TAG")
 	}
 	return nil
 }
@@ -64,6 +60,9 @@ func (o *rollbackOptions) run(ctx context.Context) error {
 		return err
 	}
 	writeNotes(o.g, res.Notes)
+	if !o.noSync {
+		return o.syncRollback(ctx, e, res)
+	}
 	if o.g.JSON() {
 		return o.g.WriteJSON(res)
 	}

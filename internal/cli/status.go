@@ -8,18 +8,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
 )
 
 type statusOptions struct {
-	g   *Globals
-	env string
+	g    *Globals
+	env  string
+	live bool // probe clusters and backends for health and drift
 }
 
 // statusReport is the stable -o json shape of `ferry status`. Each section
 // fills its own field; the deploy engine adds environments next to lanes.
 type statusReport struct {
 	Lanes []flow.LaneStatus `json:"lanes"`
+	// Environments: per env and target, deployed revision, health, drift.
+	Environments []deploy.TargetStatus `json:"environments,omitempty"`
 }
 
 // statusSection gathers one part of the report and says whether it found a
@@ -32,13 +36,16 @@ type statusSection struct {
 
 func newStatusCmd(g *Globals) *cobra.Command {
 	o := &statusOptions{g: g}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "status [ENV]",
 		Short: "Lanes: head, version carried, commits waiting upstream, drift",
 		Long: `Show, per lane, its head, the version it carries (latest version tag reachable),
 the commits waiting upstream, and drift: commits on a protected lane ferry did
-not make. With ENV, only the lane that feeds ENV. Exits 1 when there is drift.`,
-		Example: "  ferry status\n  ferry status staging -o json",
+not make. With ENV, only the lane that feeds ENV. Then, per environment and
+target, the deployed revision and version and the recorded health; with
+--live, health and drift (Kubernetes dry-run, Terraform plan) checked now.
+Exits 1 when there is drift or a deployed target is unhealthy.`,
+		Example: "  ferry status\n  ferry status staging -o json\n  ferry status dev --live",
 		Args:    maxArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -47,10 +54,13 @@ not make. With ENV, only the lane that feeds ENV. Exits 1 when there is drift.`,
 			return o.run(c.Context())
 		},
 	}
+	cmd.Flags().BoolVar(&o.live, "live", false, "also check each deployed target's health and drift against its cluster and Terraform backend")
+	return cmd
 }
 
 func (o *statusOptions) sections() []statusSection {
-	return []statusSection{{name: "lanes", gather: o.gatherLanes, render: renderLanes}}
+	return []statusSection{{name: "lanes", gather: o.gatherLanes, render: renderLanes},
+		{name: "environments", gather: o.gatherEnvs, render: renderEnvs}}
 }
 
 func (o *statusOptions) run(ctx context.Context) error {

@@ -133,7 +133,7 @@ func TestSyncReferenceDev(t *testing.T) {
 	if err != nil || len(hist) != 4 || hist[0].Revision != rb.Commit {
 		t.Fatalf("history: %v %+v", err, hist)
 	}
-	st, err := Status(ctx, f.platform(t), "dev", opts)
+	st, err := Status(ctx, f.platform(t), "dev", opts, true)
 	if err != nil || len(st) != 1 || !st[0].Healthy || st[0].Drift || st[0].Revision != rb.Commit {
 		t.Fatalf("status: %v %+v", err, st)
 	}

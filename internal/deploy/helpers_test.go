@@ -2,6 +2,9 @@ package deploy
 
 import (
 	"context"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,6 +33,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	testenv.GitIsolate(t)
 	cp := testenv.ControlPlaneFor(t)
+	dumpOnFailure(t)
 	testenv.TerraformBin(t)
 	dir := filepath.Join(t.TempDir(), "platform")
 	if _, err := scaffold.Init(context.Background(), dir, false); err != nil {
@@ -71,7 +75,37 @@ func (f *fixture) opts(t *testing.T) Options {
 		Progress: testWriter{t},
 		StateDir: filepath.Join(f.dir, ".ferry"),
 		Connect:  f.connect,
+		// The reference platform waits up to 5m; a healthy rollout here
+		// takes seconds, so fail faster.
+		HealthTimeout: 90 * time.Second,
 	}
+}
+
+// dumpOnFailure logs Deployments, Pods and Nodes when the test fails.
+func dumpOnFailure(t *testing.T) {
+	cs := testenv.ControlPlaneFor(t).Client()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ctx := context.Background()
+		ds, _ := cs.AppsV1().Deployments("").List(ctx, metav1.ListOptions{})
+		for _, d := range ds.Items {
+			t.Logf("deployment %s/%s gen %d obs %d: %+v", d.Namespace, d.Name, d.Generation, d.Status.ObservedGeneration, d.Status)
+		}
+		ps, _ := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+		for _, p := range ps.Items {
+			t.Logf("pod %s/%s node %q phase %s conds %+v", p.Namespace, p.Name, p.Spec.NodeName, p.Status.Phase, p.Status.Conditions)
+		}
+		if b, err := os.ReadFile(testenv.ControlPlaneFor(t).LogPath("kube-controller-manager")); err == nil {
+			_ = os.WriteFile(filepath.Join(os.TempDir(), "ferry-deploy-kcm.log"), b, 0o644)
+			t.Logf("controller-manager log copied to %s", filepath.Join(os.TempDir(), "ferry-deploy-kcm.log"))
+		}
+		ns, _ := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		for _, n := range ns.Items {
+			t.Logf("node %s conds %+v", n.Name, n.Status.Conditions)
+		}
+	})
 }
 
 func (f *fixture) connect(t platform.Target, allowExec bool) (*kube.Client, error) {

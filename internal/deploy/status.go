@@ -34,10 +34,12 @@ type TargetStatus struct {
 const healthProbe = 10 * time.Second
 
 // Status reports, per target of env: the revision the latest successful
-// deployment put there, its version, the latest deployment's status, health
-// of the applied objects (kstatus) and drift (a plan at the deployed
-// revision: Kubernetes dry-run changes, Terraform detailed exit code).
-func Status(ctx context.Context, p *platform.Platform, envName string, opts Options) ([]TargetStatus, error) {
+// deployment put there, its version and the latest deployment's status from
+// the store; with live, also health of the applied objects (kstatus) and
+// drift (a plan at the deployed revision: Kubernetes dry-run changes,
+// Terraform detailed exit code), which contacts clusters and backends.
+// Without live, health is what the deployment recorded.
+func Status(ctx context.Context, p *platform.Platform, envName string, opts Options, live bool) ([]TargetStatus, error) {
 	opts.defaults(p.Dir)
 	env, ok := p.Env(envName)
 	if !ok {
@@ -67,11 +69,21 @@ func Status(ctx context.Context, p *platform.Platform, envName string, opts Opti
 		}
 		return out, nil
 	}
-	plan, planErr := Plan(ctx, p, envName, good[0].Revision, opts)
 	for i := range out {
 		ts := &out[i]
 		ts.Revision, ts.Version, ts.DeployedAt = good[0].Revision, good[0].Version, good[0].EndedAt
 		ts.Deployment, ts.DeploymentID = latest[0].Status, latest[0].ID
+		ts.Healthy, ts.Health = good[0].Healthy, "recorded healthy"
+		if !good[0].Healthy {
+			ts.Health = "recorded unhealthy"
+		}
+	}
+	if !live {
+		return out, nil
+	}
+	plan, planErr := Plan(ctx, p, envName, good[0].Revision, opts)
+	for i := range out {
+		ts := &out[i]
 		if planErr != nil {
 			ts.Error = planErr.Error()
 		} else {

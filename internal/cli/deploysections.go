@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/flow"
+)
+
+// gatherEnvs adds, per environment (or only o.env) and target, the
+// deployed revision and version, health and drift. Unhealthy or drifted
+// targets are a problem (exit 1); never-deployed ones are not.
+func (o *statusOptions) gatherEnvs(ctx context.Context, e *flow.Engine, rep *statusReport) (bool, error) {
+	problem := false
+	for _, env := range e.P.Spec.Environments {
+		if o.env != "" && env.Name != o.env {
+			continue
+		}
+		ts, err := deploy.Status(ctx, e.P, env.Name, deploy.Options{Store: e.Store, Progress: o.g.Err}, o.live)
+		if err != nil {
+			return false, err
+		}
+		for _, t := range ts {
+			rep.Environments = append(rep.Environments, t)
+			if t.Revision != "" && (!t.Healthy || t.Drift || t.Error != "") {
+				problem = true
+			}
+		}
+	}
+	return problem, nil
+}
+
+func renderEnvs(w io.Writer, rep *statusReport) {
+	if len(rep.Environments) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENV\tTARGET\tREVISION\tVERSION\tLAST\tHEALTH\tDRIFT")
+	for _, t := range rep.Environments {
+		drift := "no"
+		if t.Drift {
+			drift = "yes: " + strings.Join(t.DriftDetails, "; ")
+		}
+		if t.Revision == "" {
+			drift = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Env, t.Target, dash(short(t.Revision)), dash(t.Version),
+			dash(string(t.Deployment)), t.Health, drift)
+	}
+	tw.Flush()
+	for _, t := range rep.Environments {
+		if t.Error != "" {
+			fmt.Fprintf(w, "error on %s/%s: %s\n", t.Env, t.Target, t.Error)
+		}
+	}
+}
+
+// gatherDeployments adds an environment's deployments to the history.
+func (o *historyOptions) gatherDeployments(ctx context.Context, e *flow.Engine, rep *historyReport) error {
+	if rep.Env == "" {
+		return nil
+	}
+	ds, err := deploy.History(ctx, e.Store, rep.Env, o.limit)
+	rep.Deployments = ds
+	return err
+}
+
+func renderDeployments(w io.Writer, rep *historyReport) {
+	if rep.Env == "" {
+		return
+	}
+	fmt.Fprintf(w, "\ndeployments of %s:\n", rep.Env)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTARTED\tSTATUS\tREVISION\tVERSION\tACTOR\tSUMMARY")
+	for _, d := range rep.Deployments {
+		sum := d.Summary
+		if len(sum) > 100 {
+			sum = sum[:97] + "..."
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.StartedAt.UTC().Format("2006-01-02 15:04"), d.Status,
+			short(d.Revision), dash(d.Version), d.Actor, dash(sum))
+	}
+	tw.Flush()
+}
+
+// syncRollback deploys the rollback commit (or, when the lane already had
+// the tag's tree, the lane head). -o json prints {rollback, deployment}.
+func (o *rollbackOptions) syncRollback(ctx context.Context, e *flow.Engine, res *flow.RollbackResult) error {
+	if !o.g.JSON() {
+		if res.UpToDate {
+			fmt.Fprintf(o.g.Out, "up to date: %s (%s) already has %s's tree\n", res.Env, res.Lane, res.Tag)
+		} else {
+			fmt.Fprintf(o.g.Out, "rolled back %s: %s is now at %s with the tree of %s (was %s)\n", res.Env, res.Lane, short(res.Commit), res.Tag, short(res.Previous))
+		}
+	}
+	rep, err := deploy.Sync(ctx, e.P, o.env, res.Commit, deploy.Options{Store: e.Store, Progress: o.g.Err})
+	if o.g.JSON() {
+		if werr := o.g.WriteJSON(struct {
+			Rollback   *flow.RollbackResult `json:"rollback"`
+			Deployment *deploy.Report       `json:"deployment"`
+		}{res, rep}); werr != nil {
+			return werr
+		}
+	} else if rep != nil {
+		writeReport(o.g.Out, rep)
+	}
+	if err != nil {
+		return &ProblemError{Err: err, Try: "ferry history " + o.env}
+	}
+	return nil
+}
