@@ -74,6 +74,33 @@ func (r *run) loadFiles(ctx context.Context, rels []string) {
 		}
 	}
 	r.docs = len(r.rawDocs)
+	markKustomized(r.rawDocs, r.files)
+}
+
+// markKustomized flags documents under a directory with a kustomization:
+// kustomize may set their namespace and labels.
+func markKustomized(docs []*yamlscan.Document, files []file) {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		switch path.Base(f.rel) {
+		case "kustomization.yaml", "kustomization.yml", "Kustomization":
+			dirs[path.Dir(f.rel)] = true
+		}
+	}
+	if len(dirs) == 0 {
+		return
+	}
+	for _, d := range docs {
+		for dir := path.Dir(d.File); ; dir = path.Dir(dir) {
+			if dirs[dir] {
+				d.Kustomized = true
+				break
+			}
+			if dir == "." || dir == "/" {
+				break
+			}
+		}
+	}
 }
 
 func loadFile(root, rel string) fileResult {

@@ -35,6 +35,9 @@ type Document struct {
 	// it came from; locations are reported there so suppressions apply.
 	Origin *Document
 	Env    string // environment a rendered document belongs to
+	// Kustomized marks a raw document in a kustomize directory: fields a
+	// kustomization sets (namespace, labels) may legitimately be missing.
+	Kustomized bool
 }
 
 // Parse splits data into documents. Empty documents are skipped. A syntax

@@ -273,8 +273,14 @@ func hostPort(_ *workload, c container) []hit {
 }
 
 func defaultNamespace(v *docView) []hit {
-	if v.d.Namespace() == "default" {
-		return []hit{{yamlscan.Path{"metadata", "namespace"}, "object is in the default namespace"}}
+	if _, workload := podSpecPaths[v.d.Kind()]; !workload || v.d.Kind() == "PodTemplate" {
+		return nil
+	}
+	switch ns := v.d.Namespace(); {
+	case ns == "default":
+		return []hit{{yamlscan.Path{"metadata", "namespace"}, "workload is in the default namespace"}}
+	case ns == "" && !v.d.Kustomized:
+		return []hit{{yamlscan.Path{"metadata", "namespace"}, "workload sets no namespace, so it lands in the default namespace"}}
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func TestRuleMetadata(t *testing.T) {
 		}
 		seen[r.ID] = true
 		for _, id := range r.TrivyIDs {
-			if !regexp.MustCompile(`^KSV\d{3}$`).MatchString(id) {
+			if !regexp.MustCompile(`^KSV(\d{3}|-\d{4})$`).MatchString(id) {
 				t.Errorf("%s: trivy ID %q", r.ID, id)
 			}
 		}
