@@ -112,6 +112,11 @@ func (r *Repo) RunStdin(ctx context.Context, stdin []byte, args ...string) (stri
 
 // RunIn executes git in dir (e.g. a temporary worktree) with optional stdin.
 func (r *Repo) RunIn(ctx context.Context, dir string, stdin []byte, args ...string) (string, error) {
+	return r.runEnv(ctx, dir, stdin, nil, args...)
+}
+
+// runEnv is RunIn with extra environment variables (e.g. GIT_INDEX_FILE).
+func (r *Repo) runEnv(ctx context.Context, dir string, stdin []byte, env []string, args ...string) (string, error) {
 	full := make([]string, 0, len(args)+8)
 	full = append(full, "-C", dir, "-c", "core.quotepath=off", "-c", "advice.detachedHead=false")
 	full = append(full, r.ident...)
@@ -119,6 +124,7 @@ func (r *Repo) RunIn(ctx context.Context, dir string, stdin []byte, args ...stri
 	cmd := exec.CommandContext(ctx, "git", full...)
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_EDITOR=true", "GIT_MERGE_AUTOEDIT=no")
 	cmd.Env = append(cmd.Env, r.Env...)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if stdin != nil {
