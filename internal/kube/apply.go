@@ -73,11 +73,11 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 	if err != nil {
 		return nil, err
 	}
-	plan, err := c.dryRun(ctx, objs, opts.Fields || opts.DryRun)
+	plan, err := c.dryRun(ctx, objs, prev, opts.Fields || opts.DryRun)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Inventory: Inventory{Revision: opts.Revision}}
+	res := &Result{Inventory: Inventory{Revision: opts.Revision, State: map[ID]ObjectState{}}}
 	for _, p := range plan {
 		res.Inventory.IDs = append(res.Inventory.IDs, IDOf(p.obj))
 	}
@@ -86,10 +86,26 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 		res.Changes = changesOf(plan, prune, opts.Prune)
 		return res, nil
 	}
-	if err := c.applyStaged(ctx, plan, opts, &res.Writes); err != nil {
+	if err := c.applyStaged(ctx, plan, prev, opts, &res.Writes); err != nil {
 		return res, err
 	}
 	res.Changes = changesOf(plan, prune, opts.Prune)
+	if opts.Wait {
+		if err := c.Wait(ctx, objs, opts.HealthTimeout); err != nil {
+			return res, err
+		}
+	}
+	if res.Changed() {
+		// Controllers write status right after an apply (a new
+		// resourceVersion): read the settled versions once, so the next
+		// sync finds them verified.
+		if err := c.refreshVersions(ctx, plan); err != nil {
+			return res, err
+		}
+	}
+	for _, p := range plan {
+		res.Inventory.State[IDOf(p.obj)] = ObjectState{Hash: p.hash, ResourceVersion: p.rv}
+	}
 	if opts.Prune && len(prune) > 0 {
 		if err := c.prune(ctx, o, prune, &res.Writes); err != nil {
 			return res, err
@@ -101,18 +117,31 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 			return res, err
 		}
 	}
-	if opts.Wait {
-		if err := c.Wait(ctx, objs, opts.HealthTimeout); err != nil {
-			return res, err
+	return res, nil
+}
+
+// refreshVersions sets each planned object's resourceVersion from a LIST.
+func (c *Client) refreshVersions(ctx context.Context, plan []planned) error {
+	objs := make([]*unstructured.Unstructured, len(plan))
+	for i := range plan {
+		objs[i] = plan[i].obj
+	}
+	live, err := c.listLive(ctx, objs)
+	if err != nil {
+		return err
+	}
+	for i := range plan {
+		if l := live[IDOf(plan[i].obj)]; l != nil {
+			plan[i].rv = l.GetResourceVersion()
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // applyStaged applies cluster definitions (Namespaces, CRDs, ClusterRoles)
 // first and waits for them, then dry-runs what had to wait for them, then
 // applies the rest.
-func (c *Client) applyStaged(ctx context.Context, plan []planned, opts ApplyOptions, writes *int64) error {
+func (c *Client) applyStaged(ctx context.Context, plan []planned, prev Inventory, opts ApplyOptions, writes *int64) error {
 	var defs, rest []*planned
 	for i := range plan {
 		p := &plan[i]
@@ -144,7 +173,7 @@ func (c *Client) applyStaged(ctx context.Context, plan []planned, opts ApplyOpti
 		}
 	}
 	if len(deferred) > 0 {
-		again, err := c.dryRun(ctx, deferred, opts.Fields)
+		again, err := c.dryRun(ctx, deferred, prev, opts.Fields)
 		if err != nil {
 			return err
 		}
@@ -171,7 +200,9 @@ func (c *Client) applyChanged(ctx context.Context, ps []*planned, writes *int64)
 		err := c.c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
 		if err != nil {
 			errs[i] = fmt.Errorf("apply %s: %w", IDOf(todo[i].obj).Short(), err)
+			return
 		}
+		todo[i].rv = u.GetResourceVersion()
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -194,8 +225,13 @@ func pruneSet(prev, next Inventory) []ID {
 }
 
 func sameInventory(a, b Inventory) bool {
-	if a.Revision != b.Revision || len(a.IDs) != len(b.IDs) {
+	if a.Revision != b.Revision || len(a.IDs) != len(b.IDs) || len(a.State) != len(b.State) {
 		return false
+	}
+	for id, s := range b.State {
+		if a.State[id] != s {
+			return false
+		}
 	}
 	as, bs := a.Strings(), b.Strings()
 	for i := range as {

@@ -10,7 +10,9 @@ import (
 
 	"github.com/fluxcd/pkg/ssa"
 	ssajson "github.com/fluxcd/pkg/ssa/jsondiff"
+	"github.com/fluxcd/pkg/ssa/normalize"
 	"github.com/fluxcd/pkg/ssa/utils"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -46,14 +48,24 @@ type planned struct {
 	obj      *unstructured.Unstructured
 	action   string
 	fields   []FieldChange
-	deferred bool // needs a namespace or CRD of this set first
+	deferred bool   // needs a namespace or CRD of this set first
+	hash     string // desiredHash(obj)
+	rv       string // live resourceVersion after this sync
 	err      error
 }
 
-// dryRun runs ssa's Diff on every object with a bounded worker pool and
-// collects every failure. Objects that fail only because a Namespace or CRD
-// of this same set does not exist yet are marked deferred.
-func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, fields bool) ([]planned, error) {
+// dryRun decides, for every object on a bounded worker pool, whether it is
+// created, configured or unchanged, and collects every failure:
+//
+//   - live state comes from one LIST per type and namespace;
+//   - an object whose desired hash and live resourceVersion equal what the
+//     inventory recorded after the last sync is unchanged without a request:
+//     nobody has written it since ferry last verified it;
+//   - every other object gets a server-side apply dry-run (objects of a
+//     namespace this set creates are dry-run in "default" so their errors
+//     are known before anything is applied), and the result is compared
+//     with the live object the way fluxcd/pkg/ssa does.
+func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, prev Inventory, fields bool) ([]planned, error) {
 	newNS, newKinds := map[string]bool{}, map[string]bool{}
 	for _, u := range objs {
 		if utils.IsNamespace(u) {
@@ -65,39 +77,50 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 			newKinds[g+"/"+k] = true
 		}
 	}
+	live, err := c.listLive(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	nsExists := map[string]bool{}
+	for id := range live {
+		if id.Kind == "Namespace" && id.Group == "" {
+			nsExists[id.Name] = true
+		}
+	}
+	for ns := range newNS {
+		if !nsExists[ns] {
+			if err := c.nsExists(ctx, ns, nsExists); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := make([]planned, len(objs))
 	c.forEach(ctx, len(objs), func(i int) {
 		u := objs[i]
-		p := planned{obj: u}
-		entry, live, dry, err := c.rm.Diff(ctx, u.DeepCopy(), ssa.DiffOptions{})
+		id := IDOf(u)
+		p := planned{obj: u, hash: desiredHash(u)}
+		existing := live[id]
 		switch {
-		case err != nil && apierrors.IsNotFound(err) && newNS[u.GetNamespace()]:
-			// Its namespace comes with this set: validate it in a namespace
-			// that exists, so its errors are listed before anything is applied.
+		case existing != nil && !fields && prev.verified(id, p.hash, existing.GetResourceVersion()):
+			p.action, p.rv = ActionUnchanged, existing.GetResourceVersion()
+		case u.GetNamespace() != "" && newNS[u.GetNamespace()] && !nsExists[u.GetNamespace()]:
 			p.action, p.deferred = ActionCreate, true
 			if verr := c.validateElsewhere(ctx, u); verr != nil {
-				p.err = fmt.Errorf("%s: %w", IDOf(u).Short(), verr)
+				p.err = fmt.Errorf("%s: %w", id.Short(), verr)
 			}
-		case err != nil && meta.IsNoMatchError(err) && newKinds[u.GroupVersionKind().Group+"/"+u.GetKind()]:
-			p.action, p.deferred = ActionCreate, true
-		case err != nil:
-			p.err = fmt.Errorf("%s: %w", IDOf(u).Short(), err)
 		default:
-			p.action = actionOf(entry.Action)
-			if fields && p.action == ActionConfigure && live != nil && dry != nil {
-				p.fields, p.err = fieldDiff(live, dry)
-			}
+			c.planOne(ctx, &p, existing, newKinds, fields)
 		}
 		out[i] = p
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var errs []error
 	for _, p := range out {
 		if p.err != nil {
 			errs = append(errs, p.err)
 		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
 	if len(errs) > 0 {
 		return out, fmt.Errorf("%w (%d of %d objects):\n%w", ErrDryRun, len(errs), len(objs), errors.Join(errs...))
@@ -105,15 +128,76 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 	return out, nil
 }
 
-func actionOf(a ssa.Action) string {
-	switch a {
-	case ssa.CreatedAction:
-		return ActionCreate
-	case ssa.ConfiguredAction:
-		return ActionConfigure
-	default:
-		return ActionUnchanged
+// planOne dry-runs one object and compares the result with the live one.
+func (c *Client) planOne(ctx context.Context, p *planned, existing *unstructured.Unstructured, newKinds map[string]bool, fields bool) {
+	u := p.obj
+	dry := u.DeepCopy()
+	err := c.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(FieldManager))
+	switch {
+	case err != nil && meta.IsNoMatchError(err) && newKinds[u.GroupVersionKind().Group+"/"+u.GetKind()]:
+		p.action, p.deferred = ActionCreate, true
+		return
+	case err != nil:
+		p.err = fmt.Errorf("%s: dry-run failed: %w", IDOf(u).Short(), err)
+		return
+	case existing == nil || dry.GetResourceVersion() == "":
+		p.action = ActionCreate
+		return
 	}
+	if !drifted(existing, dry) {
+		p.action, p.rv = ActionUnchanged, existing.GetResourceVersion()
+		return
+	}
+	p.action = ActionConfigure
+	if fields {
+		live := existing.DeepCopy()
+		unstructured.RemoveNestedField(live.Object, "metadata", "managedFields")
+		unstructured.RemoveNestedField(dry.Object, "metadata", "managedFields")
+		if utils.IsSecret(dry) {
+			if err := ssa.SanitizeUnstructuredData(live, dry); err != nil {
+				p.err = fmt.Errorf("%s: mask secret: %w", IDOf(u).Short(), err)
+				return
+			}
+		}
+		p.fields, p.err = fieldDiff(live, dry)
+	}
+}
+
+// drifted is fluxcd/pkg/ssa's drift rule: labels, annotations or anything
+// outside metadata and status differ between the live object and the
+// dry-run result.
+func drifted(live, dry *unstructured.Unstructured) bool {
+	if !apiequality.Semantic.DeepEqual(live.GetLabels(), dry.GetLabels()) ||
+		!apiequality.Semantic.DeepEqual(live.GetAnnotations(), dry.GetAnnotations()) {
+		return true
+	}
+	return !apiequality.Semantic.DeepEqual(specOf(live), specOf(dry))
+}
+
+func specOf(u *unstructured.Unstructured) map[string]any {
+	c := u.DeepCopy()
+	unstructured.RemoveNestedField(c.Object, "metadata")
+	unstructured.RemoveNestedField(c.Object, "status")
+	if err := normalize.DryRunUnstructured(c); err != nil {
+		return u.Object
+	}
+	return c.Object
+}
+
+// nsExists records whether namespace ns exists.
+func (c *Client) nsExists(ctx context.Context, ns string, into map[string]bool) error {
+	var o unstructured.Unstructured
+	o.SetAPIVersion("v1")
+	o.SetKind("Namespace")
+	err := c.c.Get(ctx, client.ObjectKey{Name: ns}, &o)
+	if err == nil {
+		into[ns] = true
+		return nil
+	}
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return fmt.Errorf("get namespace %s: %w", ns, err)
 }
 
 // forEach runs fn(0..n-1) on the worker pool and waits.

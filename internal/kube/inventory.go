@@ -1,8 +1,12 @@
 package kube
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -47,6 +51,21 @@ func (o Owner) Labels() map[string]string {
 type Inventory struct {
 	IDs      []ID
 	Revision string
+	// State holds, per object, the desired hash ferry applied and the
+	// resourceVersion it saw afterwards: while both still match, the
+	// object is known unchanged without a dry-run.
+	State map[ID]ObjectState
+}
+
+// ObjectState is what ferry last verified about one object.
+type ObjectState struct {
+	Hash            string
+	ResourceVersion string
+}
+
+func (inv Inventory) verified(id ID, hash, rv string) bool {
+	s, ok := inv.State[id]
+	return ok && s.Hash == hash && s.ResourceVersion == rv && rv != ""
 }
 
 // Strings returns the IDs in String form, sorted.
@@ -69,7 +88,7 @@ func (c *Client) ReadInventory(ctx context.Context, o Owner) (Inventory, error) 
 	if err != nil {
 		return Inventory{}, fmt.Errorf("read inventory %s: %w", o.InventoryName(), err)
 	}
-	inv := Inventory{Revision: cm.Data["revision"]}
+	inv := Inventory{Revision: cm.Data["revision"], State: decodeState(cm.BinaryData["state"])}
 	for _, line := range strings.Split(cm.Data["objects"], "\n") {
 		if line == "" {
 			continue
@@ -98,6 +117,9 @@ func (c *Client) WriteInventory(ctx context.Context, o Owner, inv Inventory) err
 		"objects":  strings.Join(inv.Strings(), "\n"),
 		"revision": inv.Revision,
 	}
+	if st := encodeState(inv.State); st != "" {
+		u.Object["binaryData"] = map[string]any{"state": st}
+	}
 	if err := c.c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
 		return fmt.Errorf("write inventory %s: %w", o.InventoryName(), err)
 	}
@@ -111,4 +133,51 @@ func (c *Client) ensureNamespace(ctx context.Context, name string) error {
 		return fmt.Errorf("create namespace %s: %w", name, err)
 	}
 	return nil
+}
+
+// encodeState gzips "id hash rv" lines and base64-encodes them (binaryData):
+// 10,000 objects stay far below the 1 MiB ConfigMap limit.
+func encodeState(st map[ID]ObjectState) string {
+	if len(st) == 0 {
+		return ""
+	}
+	lines := make([]string, 0, len(st))
+	for id, s := range st {
+		lines = append(lines, id.String()+" "+s.Hash+" "+s.ResourceVersion)
+	}
+	sort.Strings(lines)
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write([]byte(strings.Join(lines, "\n")))
+	_ = zw.Close()
+	return base64.StdEncoding.EncodeToString(b.Bytes())
+}
+
+// decodeState reads what encodeState wrote; anything unreadable is an
+// empty state (every object is then dry-run: slower, never wrong).
+func decodeState(data []byte) map[ID]ObjectState {
+	out := map[ID]ObjectState{}
+	if len(data) == 0 {
+		return out
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return out
+	}
+	raw, err := io.ReadAll(io.LimitReader(zr, 64<<20))
+	if err != nil {
+		return map[ID]ObjectState{}
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		id, err := ParseID(f[0])
+		if err != nil {
+			continue
+		}
+		out[id] = ObjectState{Hash: f[1], ResourceVersion: f[2]}
+	}
+	return out
 }
