@@ -138,17 +138,20 @@ func (e *Engine) Drift(ctx context.Context, lane string) ([]CommitInfo, error) {
 }
 
 // Diff lists the non-merge commits a has that b lacks, newest first. a and b
-// are lanes or any revision.
+// are lanes or any revision. A lane stands for what its tree carries: after
+// a rollback, the tag's history (plus what was merged since), not
+// everything the rollback commit descends from.
 func (e *Engine) Diff(ctx context.Context, a, b string) ([]CommitInfo, error) {
-	ra, err := e.resolve(ctx, a)
+	ta, err := e.tips(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	rb, err := e.resolve(ctx, b)
+	tb, err := e.tips(ctx, b)
 	if err != nil {
 		return nil, err
 	}
-	commits, err := e.Repo.Log(ctx, "--no-merges", ra, "^"+rb)
+	args := append([]string{"--no-merges"}, ta.Tips...)
+	commits, err := e.Repo.Log(ctx, append(args, tb.exclude()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s %s: %w", a, b, err)
 	}
@@ -157,6 +160,18 @@ func (e *Engine) Diff(ctx context.Context, a, b string) ([]CommitInfo, error) {
 		out = append(out, infoOf(c))
 	}
 	return out, nil
+}
+
+// tips resolves a lane to what its tree carries, a revision to itself.
+func (e *Engine) tips(ctx context.Context, ref string) (laneContent, error) {
+	rev, err := e.resolve(ctx, ref)
+	if err != nil {
+		return laneContent{}, err
+	}
+	if _, ok := e.P.Lane(ref); ok {
+		return e.content(ctx, ref, rev)
+	}
+	return laneContent{Tips: []string{rev}}, nil
 }
 
 // resolve turns a lane name (remote-aware) or a revision into a commit ID.

@@ -26,8 +26,11 @@ type Plan struct {
 	Commits       []CommitInfo `json:"commits"`
 	Gates         []Gate       `json:"gates"`
 	UpToDate      bool         `json:"upToDate"`
-	Allowed       bool         `json:"allowed"`
-	Override      string       `json:"override,omitempty"`
+	// RolledBack: the lane's tree is a rollback to this tag, which the
+	// promotion replaces with the candidate's.
+	RolledBack string `json:"rolledBack,omitempty"`
+	Allowed    bool   `json:"allowed"`
+	Override   string `json:"override,omitempty"`
 }
 
 // Result is a finished (or dry-run) promotion.
@@ -121,11 +124,17 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 		p.Gates = gates
 		return p, nil
 	}
-	if p.UpToDate, err = e.Repo.IsAncestor(ctx, p.Candidate, p.Target); err != nil || p.UpToDate {
+	lc, err := e.content(ctx, pr.To, p.Target)
+	if err != nil {
+		return nil, err
+	}
+	p.RolledBack = lc.RolledBack
+	if p.UpToDate, err = e.contains(ctx, lc, p.Candidate); err != nil || p.UpToDate {
 		p.Allowed = p.UpToDate
 		return p, err
 	}
-	commits, err := e.Repo.Log(ctx, "--no-merges", fmt.Sprintf("--max-count=%d", maxListed), p.Candidate, "^"+p.Target)
+	args := append([]string{"--no-merges", fmt.Sprintf("--max-count=%d", maxListed), p.Candidate}, lc.exclude()...)
+	commits, err := e.Repo.Log(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +149,9 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 	}
 	if l, _ := e.P.Lane(pr.To); l.Protected {
 		gates = append(gates, e.laneGate(ctx, pr.To))
+	}
+	if g, ok := e.carriedGate(ctx, pr.To, lc, p.Candidate); ok {
+		gates = append(gates, g)
 	}
 	p.Gates = gates
 	p.Allowed = applyOverride(p.Gates, override)
@@ -228,13 +240,7 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 func (e *Engine) executePromotion(ctx context.Context, p *Plan) (string, []string, error) {
 	msg := git.Message(fmt.Sprintf("Promote %s@%s to %s", p.From, shortID(p.Candidate), p.To), "",
 		e.trailerSet(TrailerPromotion, p.From+" -> "+p.To, p.Candidate, evidenceOf(p.Gates), p.Override))
-	var commit string
-	err := e.Repo.WithWorktree(ctx, p.Target, func(w *git.Worktree) error {
-		var err error
-		commit, err = w.MergeNoFF(ctx, p.Candidate, p.To, msg)
-		crashPoint("in-worktree")
-		return err
-	})
+	commit, err := e.promotionCommit(ctx, p, msg, "")
 	if err != nil {
 		return "", nil, err
 	}

@@ -3,9 +3,6 @@ package flow
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/store"
@@ -49,10 +46,22 @@ func (e *TagExistsError) Hint() string {
 }
 
 // NothingToReleaseError: no commits since the last version.
-type NothingToReleaseError struct{ Previous string }
+type NothingToReleaseError struct {
+	Previous   string
+	RolledBack string // the release lane is rolled back to this tag
+	Env        string // the environment the release lane feeds
+}
 
 func (e *NothingToReleaseError) Error() string {
 	return fmt.Sprintf("nothing to release: no commits since %s", e.Previous)
+}
+
+// Hint says how to roll forward when the lane was rolled back.
+func (e *NothingToReleaseError) Hint() string {
+	if e.RolledBack == "" || e.Env == "" {
+		return ""
+	}
+	return fmt.Sprintf("the release lane is rolled back to %s; to return to %s: ferry rollback %s --to %s", e.RolledBack, e.Previous, e.Env, e.Previous)
 }
 
 // ReleaseLane is the last lane, where versions are tagged.
@@ -159,6 +168,12 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 			return res, &GateError{Op: "release into " + lane, Gates: plan.Gates, NoCandidate: plan.Candidate == ""}
 		}
 		vp, err := e.NextVersion(ctx, plan.Candidate, o.Bump, o.RC)
+		if nt, ok := err.(*NothingToReleaseError); ok && plan.RolledBack != "" {
+			nt.RolledBack = plan.RolledBack
+			if env, ok := e.P.EnvForLane(lane); ok {
+				nt.Env = env.Name
+			}
+		}
 		if err != nil {
 			res.Notes = e.catchUp(ctx, lane)
 			return res, err
@@ -190,27 +205,7 @@ func (e *Engine) executeRelease(ctx context.Context, p *Plan, tag, section strin
 	ts := e.trailerSet(TrailerRelease, tag, p.Candidate, evidenceOf(p.Gates), p.Override)
 	ts = append([]git.Trailer{{Key: TrailerPromotion, Value: p.From + " -> " + p.To}}, ts...)
 	msg := git.Message("Release "+tag, "", ts)
-	var commit string
-	err := e.Repo.WithWorktree(ctx, p.Target, func(w *git.Worktree) error {
-		merged := false
-		if !p.UpToDate {
-			c, err := w.MergeNoFF(ctx, p.Candidate, p.To, msg)
-			if err != nil {
-				return err
-			}
-			merged = c != ""
-		}
-		if err := e.writeChangelog(w.Dir, section); err != nil {
-			return err
-		}
-		var err error
-		if merged {
-			commit, err = w.AmendAll(ctx, msg)
-		} else {
-			commit, err = w.CommitAll(ctx, msg)
-		}
-		return err
-	})
+	commit, err := e.promotionCommit(ctx, p, msg, section)
 	if err != nil {
 		return "", nil, err
 	}
@@ -225,23 +220,4 @@ func (e *Engine) executeRelease(ctx context.Context, p *Plan, tag, section strin
 		{Ref: "refs/tags/" + tag, New: tagObj},
 	}, "ferry: release "+tag)
 	return commit, notes, err
-}
-
-func (e *Engine) writeChangelog(dir, section string) error {
-	rel := filepath.FromSlash(e.P.Spec.Versioning.Changelog)
-	if filepath.IsAbs(rel) || strings.HasPrefix(filepath.Clean(rel), "..") {
-		return fmt.Errorf("write changelog: %s is outside the repository", e.P.Spec.Versioning.Changelog)
-	}
-	path := filepath.Join(dir, rel)
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("read changelog: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write changelog: %w", err)
-	}
-	if err := os.WriteFile(path, []byte(PrependChangelog(string(old), section)), 0o644); err != nil {
-		return fmt.Errorf("write changelog: %w", err)
-	}
-	return nil
 }

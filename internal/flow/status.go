@@ -11,16 +11,19 @@ import (
 
 // LaneStatus is one lane as `ferry status` shows it.
 type LaneStatus struct {
-	Lane      string       `json:"lane"`
-	Env       string       `json:"env,omitempty"`
-	Protected bool         `json:"protected"`
-	Head      string       `json:"head,omitempty"`
-	Subject   string       `json:"subject,omitempty"`
-	Version   string       `json:"version,omitempty"` // latest version tag reachable
-	Upstream  string       `json:"upstream,omitempty"`
-	Waiting   int          `json:"waiting"` // commits upstream has that this lane lacks
-	Drift     []CommitInfo `json:"drift"`
-	Error     string       `json:"error,omitempty"`
+	Lane      string `json:"lane"`
+	Env       string `json:"env,omitempty"`
+	Protected bool   `json:"protected"`
+	Head      string `json:"head,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+	Version   string `json:"version,omitempty"` // latest version tag the tree carries
+	// RolledBack: the lane's tree was rolled back to this tag and no
+	// promotion has replaced it since (Version is then that tag's).
+	RolledBack string       `json:"rolledBack,omitempty"`
+	Upstream   string       `json:"upstream,omitempty"`
+	Waiting    int          `json:"waiting"` // commits upstream has that this lane lacks
+	Drift      []CommitInfo `json:"drift"`
+	Error      string       `json:"error,omitempty"`
 }
 
 // Lanes reports every lane in promotion order. A lane that cannot be read
@@ -52,8 +55,13 @@ func (e *Engine) laneStatus(ctx context.Context, ls *LaneStatus) error {
 	if cs, err := e.Repo.Log(ctx, "-1", head); err == nil && len(cs) == 1 {
 		ls.Subject = cs[0].Subject
 	}
+	lc, err := e.content(ctx, ls.Lane, head)
+	if err != nil {
+		return err
+	}
+	ls.RolledBack = lc.RolledBack
 	pfx := e.tagPrefix()
-	if ls.Version, err = e.Repo.Describe(ctx, head, pfx+"[0-9]*", ""); err != nil {
+	if ls.Version, err = e.Repo.Describe(ctx, lc.Tips[0], pfx+"[0-9]*", ""); err != nil {
 		return err
 	}
 	if ls.Upstream != "" {
@@ -61,7 +69,8 @@ func (e *Engine) laneStatus(ctx context.Context, ls *LaneStatus) error {
 		if err != nil {
 			return err
 		}
-		out, err := e.Repo.Run(ctx, "rev-list", "--count", "--no-merges", up, "^"+head, "--")
+		args := append([]string{"rev-list", "--count", "--no-merges", up}, lc.exclude()...)
+		out, err := e.Repo.Run(ctx, append(args, "--")...)
 		if err != nil {
 			return fmt.Errorf("count waiting commits: %w", err)
 		}

@@ -54,31 +54,6 @@ func (w *Worktree) conflictPaths(ctx context.Context) ([]string, error) {
 	return paths, nil
 }
 
-// CommitAll stages every change in the worktree and commits it with msg,
-// amending nothing. Returns the new commit. With nothing to commit it
-// returns the current head.
-func (w *Worktree) CommitAll(ctx context.Context, msg string) (string, error) {
-	if _, err := w.Run(ctx, "add", "--all"); err != nil {
-		return "", fmt.Errorf("stage changes: %w", err)
-	}
-	if _, err := w.RunStdin(ctx, []byte(msg), "commit", "--quiet", "--no-verify", "--allow-empty", "-F", "-"); err != nil {
-		return "", fmt.Errorf("commit: %w", err)
-	}
-	return w.Head(ctx)
-}
-
-// AmendAll folds the worktree's changes into its HEAD commit (used to add
-// CHANGELOG.md to a merge commit ferry just made in this worktree).
-func (w *Worktree) AmendAll(ctx context.Context, msg string) (string, error) {
-	if _, err := w.Run(ctx, "add", "--all"); err != nil {
-		return "", fmt.Errorf("stage changes: %w", err)
-	}
-	if _, err := w.RunStdin(ctx, []byte(msg), "commit", "--quiet", "--no-verify", "--amend", "--allow-empty", "-F", "-"); err != nil {
-		return "", fmt.Errorf("amend commit: %w", err)
-	}
-	return w.Head(ctx)
-}
-
 // CommitTree makes a commit object with the given tree and parents, without
 // touching any ref or worktree (used for rollback commits).
 func (r *Repo) CommitTree(ctx context.Context, tree string, parents []string, msg string) (string, error) {

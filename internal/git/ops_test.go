@@ -92,11 +92,20 @@ func TestCleanWorktreesRemovesDeadOwners(t *testing.T) {
 	mustRun(t, r, "worktree", "add", "--detach", "--quiet", live, base)
 	os.WriteFile(live+".pid", []byte(itoa(os.Getpid())), 0o644)
 
+	// And a temporary index directory (TreeWithFile) of the dead process.
+	ix := filepath.Join(r.GitDir, worktreeDirName, "ix-dead")
+	os.MkdirAll(ix, 0o755)
+	os.WriteFile(filepath.Join(ix, "index"), []byte("x"), 0o644)
+	os.WriteFile(ix+".pid", []byte(itoa(dead.Process.Pid)), 0o644)
+
 	if err := r.CleanWorktrees(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("dead worktree still there: %v", err)
+	}
+	if _, err := os.Stat(ix); !os.IsNotExist(err) {
+		t.Fatalf("dead temporary index still there: %v", err)
 	}
 	if _, err := os.Stat(live); err != nil {
 		t.Fatalf("live worktree removed: %v", err)
