@@ -39,6 +39,18 @@ type Result struct {
 	Inventory Inventory `json:"-"`
 	// Writes counts create/update/delete requests sent.
 	Writes int64 `json:"writes"`
+	// Timings of the phases (prepare, dry-run, apply, prune, wait, …).
+	Timings map[string]time.Duration `json:"timings,omitempty"`
+}
+
+// phase records the time since *start under name and resets *start.
+func (r *Result) phase(name string, start *time.Time) {
+	if r.Timings == nil {
+		r.Timings = map[string]time.Duration{}
+	}
+	now := time.Now()
+	r.Timings[name] += now.Sub(*start)
+	*start = now
 }
 
 // Changed reports whether anything was (or would be) created, configured or
@@ -65,6 +77,8 @@ func (r *Result) Counts() map[string]int {
 // first (any failure: nothing applied, every error returned), then staged
 // server-side apply of what differs, prune, inventory, and the health wait.
 func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstructured, opts ApplyOptions) (*Result, error) {
+	res := &Result{Inventory: Inventory{Revision: opts.Revision, State: map[ID]ObjectState{}}}
+	start := time.Now()
 	objs, err := c.prepare(objs, o, opts.Namespace)
 	if err != nil {
 		return nil, err
@@ -73,11 +87,12 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 	if err != nil {
 		return nil, err
 	}
+	res.phase("prepare", &start)
 	plan, err := c.dryRun(ctx, objs, prev, opts.Fields || opts.DryRun)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Inventory: Inventory{Revision: opts.Revision, State: map[ID]ObjectState{}}}
+	res.phase("dry-run", &start)
 	for _, p := range plan {
 		res.Inventory.IDs = append(res.Inventory.IDs, IDOf(p.obj))
 	}
@@ -89,11 +104,13 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 	if err := c.applyStaged(ctx, plan, prev, opts, &res.Writes); err != nil {
 		return res, err
 	}
+	res.phase("apply", &start)
 	res.Changes = changesOf(plan, prune, opts.Prune)
 	if opts.Wait {
 		if err := c.Wait(ctx, objs, opts.HealthTimeout); err != nil {
 			return res, err
 		}
+		res.phase("wait", &start)
 	}
 	if res.Changed() {
 		// Controllers write status right after an apply (a new
@@ -106,16 +123,19 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 	for _, p := range plan {
 		res.Inventory.State[IDOf(p.obj)] = ObjectState{Hash: p.hash, ResourceVersion: p.rv}
 	}
+	res.phase("versions", &start)
 	if opts.Prune && len(prune) > 0 {
 		if err := c.prune(ctx, o, prune, &res.Writes); err != nil {
 			return res, err
 		}
+		res.phase("prune", &start)
 	}
 	if !sameInventory(prev, res.Inventory) {
 		res.Writes++
 		if err := c.WriteInventory(ctx, o, res.Inventory); err != nil {
 			return res, err
 		}
+		res.phase("inventory", &start)
 	}
 	return res, nil
 }
@@ -159,7 +179,7 @@ func (c *Client) applyStaged(ctx context.Context, plan []planned, prev Inventory
 		for _, p := range defs {
 			set = append(set, object.UnstructuredToObjMetadata(p.obj))
 		}
-		wait := ssa.WaitOptions{Interval: 500 * time.Millisecond, Timeout: time.Minute}
+		wait := ssa.WaitOptions{Interval: 100 * time.Millisecond, Timeout: time.Minute}
 		if err := c.rm.WaitForSetWithContext(ctx, set, wait); err != nil {
 			return fmt.Errorf("wait for namespaces and CRDs: %w", err)
 		}
@@ -167,7 +187,7 @@ func (c *Client) applyStaged(ctx context.Context, plan []planned, prev Inventory
 	var deferred []*unstructured.Unstructured
 	var idx []int
 	for i, p := range rest {
-		if p.deferred {
+		if p.deferred && !p.validated {
 			deferred = append(deferred, p.obj)
 			idx = append(idx, i)
 		}

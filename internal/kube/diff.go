@@ -49,6 +49,9 @@ type planned struct {
 	action   string
 	fields   []FieldChange
 	deferred bool   // needs a namespace or CRD of this set first
+	// validated: dry-run in "default" passed; after its namespace exists it
+	// is applied without a second dry-run.
+	validated bool
 	hash     string // desiredHash(obj)
 	rv       string // live resourceVersion after this sync
 	err      error
@@ -107,6 +110,8 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 			p.action, p.deferred = ActionCreate, true
 			if verr := c.validateElsewhere(ctx, u); verr != nil {
 				p.err = fmt.Errorf("%s: %w", id.Short(), verr)
+			} else {
+				p.validated = true
 			}
 		default:
 			c.planOne(ctx, &p, existing, newKinds, fields)

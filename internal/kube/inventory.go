@@ -128,6 +128,9 @@ func (c *Client) WriteInventory(ctx context.Context, o Owner, inv Inventory) err
 
 func (c *Client) ensureNamespace(ctx context.Context, name string) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := c.c.Get(ctx, client.ObjectKey{Name: name}, ns); err == nil {
+		return nil
+	}
 	err := c.c.Create(ctx, ns)
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s: %w", name, err)
