@@ -48,13 +48,13 @@ type planned struct {
 	obj      *unstructured.Unstructured
 	action   string
 	fields   []FieldChange
-	deferred bool   // needs a namespace or CRD of this set first
+	deferred bool // needs a namespace or CRD of this set first
 	// validated: dry-run in "default" passed; after its namespace exists it
 	// is applied without a second dry-run.
 	validated bool
-	hash     string // desiredHash(obj)
-	rv       string // live resourceVersion after this sync
-	err      error
+	hash      string // desiredHash(obj)
+	rv        string // live resourceVersion after this sync
+	err       error
 }
 
 // dryRun decides, for every object on a bounded worker pool, whether it is
