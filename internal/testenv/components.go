@@ -66,7 +66,8 @@ func (cp *ControlPlane) waitFor(ctx context.Context, what string, cond func(cont
 // etcd 3.4 has no --unsafe-no-fsync, and fsync on a shared disk is what makes
 // a test apiserver slow.
 func (cp *ControlPlane) startEtcd(ctx context.Context, bin string, client, peer int) error {
-	data, err := os.MkdirTemp("/dev/shm", "ferry-etcd-")
+	sweepStale("/dev/shm", "etcd")
+	data, err := ownedTempDir("/dev/shm", "etcd")
 	if err != nil {
 		data = filepath.Join(cp.Dir, "etcd")
 		_ = os.RemoveAll(data)

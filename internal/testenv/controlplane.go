@@ -161,7 +161,8 @@ func lookPlaneTools() (map[string]string, error) {
 
 func (cp *ControlPlane) makeDirs(dir string) error {
 	if dir == "" {
-		d, err := os.MkdirTemp("", "ferry-testenv-")
+		sweepStale(os.TempDir(), "testenv")
+		d, err := ownedTempDir(os.TempDir(), "testenv")
 		if err != nil {
 			return fmt.Errorf("make plane dir: %w", err)
 		}
