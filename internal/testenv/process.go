@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -36,8 +38,9 @@ type process struct {
 }
 
 // startProcess starts bin with args, stdout and stderr to logPath. The child
-// gets SIGKILL when the thread that started it dies (Pdeathsig), so a test
-// binary that crashes or is killed leaks no server, and runs in its own
+// gets SIGKILL when the test process dies (Pdeathsig, from the spawner
+// thread), so a test binary that crashes or is killed leaks no server; it runs
+// in its own
 // process group, so a terminal's ^C reaches only the parent, which stops the
 // children in order.
 func startProcess(name, bin string, args []string, logPath string, env []string) (*process, error) {
@@ -49,7 +52,7 @@ func startProcess(name, bin string, args []string, logPath string, env []string)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := startOnSpawnerThread(cmd); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
@@ -60,6 +63,36 @@ func startProcess(name, bin string, args []string, logPath string, env []string)
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// Pdeathsig fires when the *thread* that forked the child exits, not the
+// process, and the Go runtime may end a thread while the process lives on
+// (a goroutine that exits while locked to its thread takes the thread
+// along). Forking every child from one goroutine locked to its thread for
+// the life of the process ties the children to the process instead.
+var spawner struct {
+	once sync.Once
+	reqs chan spawnReq
+}
+
+type spawnReq struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startOnSpawnerThread(cmd *exec.Cmd) error {
+	spawner.once.Do(func() {
+		spawner.reqs = make(chan spawnReq)
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
+			for r := range spawner.reqs {
+				r.done <- r.cmd.Start()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	spawner.reqs <- spawnReq{cmd: cmd, done: done}
+	return <-done
 }
 
 // exited returns a ProcessExitedError when the process has ended, else nil.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,6 +58,40 @@ func TestChildDiesWithParent(t *testing.T) {
 			t.Fatalf("child %d outlived its parent", pid)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestChildSurvivesThreadExit starts a child from a goroutine whose thread
+// the runtime then ends: with Pdeathsig tied to that thread, the child would
+// get SIGKILL although the test process lives on.
+func TestChildSurvivesThreadExit(t *testing.T) {
+	t.Parallel()
+	// Several rounds: a goroutine that lands on the main thread wedges it
+	// instead of ending it, so one round alone may not end a thread.
+	var procs []*process
+	for range 4 {
+		var (
+			p   *process
+			err error
+		)
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread() // exits locked: the runtime ends this thread
+			p, err = startProcess("sleep", "sleep", []string{"60"}, filepath.Join(t.TempDir(), "sleep.log"), os.Environ())
+			close(done)
+		}()
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, p := range procs {
+		if err := p.exited(); err != nil {
+			t.Errorf("child died with the thread that started it: %v", err)
+		}
+		p.stop(time.Second)
 	}
 }
 
