@@ -73,7 +73,8 @@ func (r *Result) Counts() map[string]int {
 	return m
 }
 
-// Apply makes the cluster hold objs for owner o: dry-run of everything
+// Apply takes ownership of objs (it sets labels and namespaces on them) and
+// makes the cluster hold them for owner o: dry-run of everything
 // first (any failure: nothing applied, every error returned), then staged
 // server-side apply of what differs, prune, inventory, and the health wait.
 func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstructured, opts ApplyOptions) (*Result, error) {
@@ -121,7 +122,9 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 		}
 	}
 	for _, p := range plan {
-		res.Inventory.State[IDOf(p.obj)] = ObjectState{Hash: p.hash, ResourceVersion: p.rv}
+		if p.hash != "" && p.rv != "" { // what encodeState keeps
+			res.Inventory.State[IDOf(p.obj)] = ObjectState{Hash: p.hash, ResourceVersion: p.rv}
+		}
 	}
 	res.phase("versions", &start)
 	if opts.Prune && len(prune) > 0 {
@@ -146,7 +149,7 @@ func (c *Client) refreshVersions(ctx context.Context, plan []planned) error {
 	for i := range plan {
 		objs[i] = plan[i].obj
 	}
-	live, err := c.listLive(ctx, objs)
+	live, err := c.listLive(ctx, objs, func(ID, string) bool { return true })
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,9 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 			newKinds[g+"/"+k] = true
 		}
 	}
-	live, err := c.listLive(ctx, objs)
+	live, err := c.listLive(ctx, objs, func(id ID, rv string) bool {
+		return !fields && prev.State[id].ResourceVersion == rv
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +116,14 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 				p.validated = true
 			}
 		default:
+			if existing != nil && isStub(existing) {
+				// Listed slim because it looked verified, but what ferry
+				// wants changed: fetch it whole to compare.
+				existing = c.get(ctx, id, &p)
+				if p.err != nil {
+					break
+				}
+			}
 			c.planOne(ctx, &p, existing, newKinds, fields)
 		}
 		out[i] = p
@@ -187,6 +197,22 @@ func specOf(u *unstructured.Unstructured) map[string]any {
 		return u.Object
 	}
 	return c.Object
+}
+
+// get reads one live object (nil if it does not exist); a failure is
+// recorded on p.
+func (c *Client) get(ctx context.Context, id ID, p *planned) *unstructured.Unstructured {
+	u := id.Object()
+	err := c.c.Get(ctx, client.ObjectKey{Namespace: id.Namespace, Name: id.Name}, u)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		p.err = fmt.Errorf("%s: get: %w", id.Short(), err)
+		return nil
+	}
+	unstructured.RemoveNestedField(u.Object, "metadata", "managedFields")
+	return u
 }
 
 // nsExists records whether namespace ns exists.

@@ -65,7 +65,7 @@ type ObjectState struct {
 
 func (inv Inventory) verified(id ID, hash, rv string) bool {
 	s, ok := inv.State[id]
-	return ok && s.Hash == hash && s.ResourceVersion == rv && rv != ""
+	return ok && hash != "" && s.Hash == hash && s.ResourceVersion == rv && rv != ""
 }
 
 // Strings returns the IDs in String form, sorted.
@@ -146,6 +146,9 @@ func encodeState(st map[ID]ObjectState) string {
 	}
 	lines := make([]string, 0, len(st))
 	for id, s := range st {
+		if s.Hash == "" || s.ResourceVersion == "" {
+			continue // never verified (a Secret, or not applied)
+		}
 		lines = append(lines, id.String()+" "+s.Hash+" "+s.ResourceVersion)
 	}
 	sort.Strings(lines)

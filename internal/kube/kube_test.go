@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -273,4 +274,40 @@ func FuzzParseID(f *testing.F) {
 			t.Fatalf("round trip of %q: %v %v", s, again, err)
 		}
 	})
+}
+
+func FuzzDecodeState(f *testing.F) {
+	f.Add([]byte(nil))
+	f.Add([]byte("not gzip"))
+	enc := encodeState(map[ID]ObjectState{{Version: "v1", Kind: "ConfigMap", Namespace: "a", Name: "b"}: {Hash: "h", ResourceVersion: "1"}})
+	raw, _ := base64.StdEncoding.DecodeString(enc)
+	f.Add(raw)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := decodeState(data)
+		for id, s := range st {
+			if id.Name == "" || s.Hash == "" {
+				t.Fatalf("decoded an empty entry: %v %v", id, s)
+			}
+		}
+	})
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	t.Parallel()
+	in := map[ID]ObjectState{
+		{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "n", Name: "d"}: {Hash: "abc", ResourceVersion: "12"},
+		{Version: "v1", Kind: "Namespace", Name: "n"}:                                 {Hash: "def", ResourceVersion: "3"},
+		{Version: "v1", Kind: "Secret", Namespace: "n", Name: "s"}:                    {ResourceVersion: "4"},
+	}
+	raw, err := base64.StdEncoding.DecodeString(encodeState(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := decodeState(raw)
+	if len(out) != 2 || out[ID{Version: "v1", Kind: "Namespace", Name: "n"}].Hash != "def" {
+		t.Fatalf("round trip: %v", out)
+	}
+	if _, ok := out[ID{Version: "v1", Kind: "Secret", Namespace: "n", Name: "s"}]; ok {
+		t.Fatal("an entry without hash was stored")
+	}
 }

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -210,6 +211,25 @@ func (w writeCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 // package kube, timing from reading the file to the end of the apply.
 func child() error {
 	ctx := context.Background()
+	var peak uint64
+	stop := make(chan struct{})
+	defer close(stop)
+	if os.Getenv("FERRY_BENCH_TRACE") != "" {
+		go func() {
+			var ms runtime.MemStats
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				runtime.ReadMemStats(&ms)
+				if ms.HeapAlloc > peak {
+					peak = ms.HeapAlloc
+				}
+			}
+		}()
+	}
 	start := time.Now()
 	data, err := os.ReadFile(os.Getenv("FERRY_BENCH_FILE"))
 	if err != nil {
@@ -234,7 +254,7 @@ func child() error {
 		return err
 	}
 	if os.Getenv("FERRY_BENCH_TRACE") != "" {
-		fmt.Fprintf(os.Stderr, "parse+connect %s, phases %v\n", connected.Sub(start), res.Timings)
+		fmt.Fprintf(os.Stderr, "parse+connect %s, phases %v, peak heap %dMB\n", connected.Sub(start), res.Timings, peak>>20)
 	}
 	changed := 0
 	for _, ch := range res.Changes {
