@@ -7,12 +7,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"ferry.dev/ferry/internal/check/scan"
 	"ferry.dev/ferry/internal/flow"
 )
 
-// openFlow opens the workflow engine on --repo. The check pipeline is wired
-// here: flowChecker returns nil (flow.NoChecker) until ferry validate records
-// runs itself.
+// openFlow opens the workflow engine on --repo, with the check pipeline
+// behind its checks gate.
 func openFlow(ctx context.Context, g *Globals) (*flow.Engine, error) {
 	dir, err := g.RepoDir()
 	if err != nil {
@@ -21,8 +21,9 @@ func openFlow(ctx context.Context, g *Globals) (*flow.Engine, error) {
 	return flow.Open(ctx, dir, flow.Options{Progress: g.Err, Checker: flowChecker()})
 }
 
-// flowChecker is where the real check pipeline plugs into the gates.
-func flowChecker() flow.Checker { return nil }
+// flowChecker is the check pipeline the checks gate runs on a revision
+// that has no passing check run recorded (fail-on from ferry.yaml).
+func flowChecker() flow.Checker { return scan.Checker{} }
 
 // validOverride rejects an explicitly empty --override.
 func validOverride(set bool, reason, verb string) error {

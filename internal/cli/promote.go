@@ -77,6 +77,9 @@ func (o *promoteOptions) write(res *flow.Result) error {
 		fmt.Fprintf(w, "  candidate %s@%s (%s)\n", res.From, short(res.Candidate), res.CandidateKind)
 	}
 	fmt.Fprintf(w, "  target    %s@%s\n", res.To, short(res.Target))
+	if res.RolledBack != "" {
+		fmt.Fprintf(w, "  %s is rolled back to %s: this replaces its tree with %s's\n", res.To, res.RolledBack, short(res.Candidate))
+	}
 	if res.UpToDate {
 		fmt.Fprintf(w, "up to date: %s already contains %s\n", res.To, short(res.Candidate))
 		return nil

@@ -82,6 +82,9 @@ func (o *releaseOptions) write(res *flow.ReleaseResult) error {
 	}
 	w := o.g.Out
 	fmt.Fprintf(w, "release %s -> %s\n", res.From, res.To)
+	if res.RolledBack != "" {
+		fmt.Fprintf(w, "  %s is rolled back to %s: this replaces its tree with %s's\n", res.To, res.RolledBack, short(res.Candidate))
+	}
 	writeGates(w, res.Gates)
 	if res.Tag == "" {
 		return nil

@@ -1,9 +1,13 @@
 // Package flow is ferry's branch workflow: lanes and their order, topic
 // branches (start/finish), promotion planning and gates, releases (semantic
 // versions from Conventional Commits, changelog, annotated tags), lane drift,
-// and rollback commits. Every write happens in a temporary worktree and lands
-// by compare-and-swap (locally) or a non-force atomic push (with a remote),
-// so a lane is always at its old or its new commit.
+// and rollback commits. A promotion or release makes the lane's tree the
+// candidate's exactly (a merge commit with both parents; releases add the
+// changelog section); topic finishes are real merges. Commits are built
+// without touching the user's working tree or index (commit-tree, temporary
+// worktrees and indexes) and land by compare-and-swap (locally) or a
+// non-force atomic push (with a remote), so a lane is always at its old or
+// its new commit.
 //
 // It owns the decisions; package git owns the Git mechanics, package store
 // the records, package platform the configuration. It does not deploy: gates

@@ -38,16 +38,19 @@ type Gate struct {
 	Overridden bool     `json:"overridden,omitempty"`
 }
 
-// checksGate passes when a passing check run is recorded for rev, or the
-// Checker produces one.
+// checksGate passes when a passing check run is recorded for rev. Without
+// one (none recorded, or the newest failed) the Checker checks rev and the
+// run is recorded; a recorded failed run stands when the Checker cannot run.
 func (e *Engine) checksGate(ctx context.Context, rev string) Gate {
 	g := Gate{Name: "checks"}
 	run, err := e.Store.LatestCheckRun(ctx, rev)
-	if errors.Is(err, store.ErrNotFound) {
-		run, err = e.Checker.Check(ctx, e.P.Dir, rev)
-		if err == nil && run.ID == 0 {
-			run.Revision = rev
-			run.ID, err = e.Store.RecordCheckRun(ctx, run)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !run.Passed) {
+		fresh, cerr := e.runChecks(ctx, rev)
+		switch {
+		case cerr == nil:
+			run, err = fresh, nil
+		case err != nil:
+			err = cerr
 		}
 	}
 	if err != nil {
@@ -62,6 +65,22 @@ func (e *Engine) checksGate(ctx context.Context, rev string) Gate {
 	g.Passed = true
 	g.Reason = fmt.Sprintf("check run %d on %s passed", run.ID, shortID(rev))
 	return g
+}
+
+// runChecks runs the Checker on rev and records the run.
+func (e *Engine) runChecks(ctx context.Context, rev string) (store.CheckRun, error) {
+	e.logf("checking %s (no passing check run recorded)", shortID(rev))
+	run, err := e.Checker.Check(ctx, e.P.Dir, rev)
+	if err != nil {
+		return run, err
+	}
+	if run.ID == 0 {
+		run.Revision = rev
+		if run.ID, err = e.Store.RecordCheckRun(ctx, run); err != nil {
+			return run, fmt.Errorf("record check run: %w", err)
+		}
+	}
+	return run, nil
 }
 
 // verifiedDeployment finds the latest successful, healthy (and verified, if
