@@ -101,16 +101,33 @@ check_kubectl() {
   fi
 }
 
+# kube_ldflags stamps the release version into the binaries, as Kubernetes'
+# own build does (hack/lib/version.sh): built from the module proxy they
+# would report v0.0.0-master, which clients that check the server version
+# (Helm's kubeVersion constraints, .Capabilities.KubeVersion) reject.
+kube_ldflags() {
+  local v major minor flags=() pkg
+  v=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit}' "$ROOT/hack/tools/go.mod")
+  [[ $v =~ ^v([0-9]+)\.([0-9]+)\. ]] || die "cannot read the k8s.io/kubernetes version from hack/tools/go.mod"
+  major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=("-X=$pkg.gitVersion=$v" "-X=$pkg.gitMajor=$major" "-X=$pkg.gitMinor=$minor"
+      "-X=$pkg.gitTreeState=clean" "-X=$pkg.gitCommit=" "-X=$pkg.buildDate=1970-01-01T00:00:00Z")
+  done
+  echo "${flags[*]}"
+}
+
 # The stamp changes when anything that decides the kube binaries changes.
 kube_stamp() {
-  (cd hack/tools && cat go.mod go.sum ./*/main.go) | sha256sum | awk '{print $1}'
+  (cd "$ROOT/hack/tools" && cat go.mod go.sum ./*/main.go) | sha256sum | awk '{print $1}'
   go version
-  printf 'GOFLAGS=%s\n' "${GOFLAGS:-}"
+  printf 'GOFLAGS=%s\nldflags=%s\n' "${GOFLAGS:-}" "$(kube_ldflags)"
 }
 
 build_kube() {
-  local stamp want=() b
-  stamp=$(kube_stamp)
+  local stamp ldflags want=() b
+  ldflags=$(kube_ldflags) || exit 1
+  stamp=$(kube_stamp) || exit 1
   if [ "$(cat "$BIN/.kube-tools.stamp" 2>/dev/null)" != "$stamp" ]; then
     want=("${KUBE_BINS[@]}")
   else
@@ -122,7 +139,7 @@ build_kube() {
   fi
   log "building ${want[*]} from k8s.io/kubernetes (hack/tools; ~6-7 min on 2 cores when the build cache is cold)"
   rm -f "$BIN/.kube-tools.stamp"
-  (cd hack/tools && go build -trimpath -o "$BIN/" "${want[@]/#/./}") ||
+  (cd hack/tools && go build -trimpath -ldflags="$ldflags" -o "$BIN/" "${want[@]/#/./}") ||
     die "building ${want[*]} failed" "check the Go module proxy is reachable (go env GOPROXY) and rerun make setup"
   printf '%s\n' "$stamp" >"$BIN/.kube-tools.stamp"
 }

@@ -54,6 +54,20 @@ func TestControlPlaneKubeconfig(t *testing.T) {
 	}
 }
 
+// TestServerVersion guards the version setup.sh stamps into the binaries:
+// Helm and other clients parse it, and v0.0.0-master breaks them.
+func TestServerVersion(t *testing.T) {
+	t.Parallel()
+	cp := testenv.ControlPlaneFor(t)
+	v, err := cp.Client().Discovery().ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Major != "1" || v.Minor == "" || !strings.HasPrefix(v.GitVersion, "v1."+v.Minor+".") {
+		t.Fatalf("server version %+v: want a v1.x.y release (rerun make setup)", v)
+	}
+}
+
 // TestNodesRenewLeases guards against Nodes that turn unreachable a minute
 // into a test run: kwok must renew a Lease per Node, as a kubelet does.
 func TestNodesRenewLeases(t *testing.T) {
