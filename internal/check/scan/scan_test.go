@@ -57,6 +57,8 @@ func TestRunPlainTreeBadInput(t *testing.T) {
 	write(t, dir, "deep.yaml", strings.Repeat("[", 500)+strings.Repeat("]", 500))
 	write(t, dir, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n  # ferry:ignore FERRY-K8S-006\n  hostNetwork: true\n  containers:\n    - name: a\n      image: a:1\n      securityContext:\n        privileged: true # ferry:ignore FERRY-K8S-001 node agent needs it\n")
 	write(t, dir, "photo.png", "\x89PNG\x00\x00binary")
+	write(t, dir, "pod.json", "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"j\", \"namespace\": \"x\"},\n  \"spec\": {\"hostPID\": true, \"containers\": [{\"name\": \"a\", \"image\": \"a:1\"}]}\n}\n")
+	write(t, dir, "package.json", "{\"name\": \"x\", \"version\": \"1.0.0\"}\n")
 	big, err := os.Create(filepath.Join(dir, "big.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +83,7 @@ func TestRunPlainTreeBadInput(t *testing.T) {
 		{check.RuleYAMLSyntax, "bad.yaml"}, {check.RuleFileSkipped, "binary.yaml"}, {check.RuleFileSkipped, "latin1.yaml"},
 		{check.RuleYAMLSyntax, "bomb.yaml"}, {check.RuleYAMLSyntax, "deep.yaml"}, {check.RuleFileSkipped, "big.yaml"},
 		{check.RuleFileSkipped, "link.yaml"}, {"FERRY-K8S-006", "pod.yaml"}, {check.RuleSuppressionReason, "pod.yaml"},
+		{"FERRY-K8S-007", "pod.json"},
 	} {
 		if len(find(fs, want.rule, want.file)) == 0 {
 			t.Errorf("no %s on %s\n%s", want.rule, want.file, summary(fs))

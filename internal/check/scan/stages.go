@@ -118,12 +118,19 @@ func loadFile(root, rel string) fileResult {
 	dirs, bad := check.ParseSuppressions(rel, data)
 	res.dirs = dirs
 	res.findings = append(res.findings, bad...)
-	if isYAML(rel) && !helmTemplate(rel, data) {
+	if (isYAML(rel) && !helmTemplate(rel, data)) || jsonManifest(rel, data) {
 		docs, syn := yamlscan.Parse(rel, data)
 		res.docs = docs
 		res.findings = append(res.findings, syn...)
 	}
 	return res
+}
+
+// jsonManifest: a .json file that looks like a Kubernetes object (YAML
+// parses JSON, with lines).
+func jsonManifest(rel string, data []byte) bool {
+	return strings.HasSuffix(strings.ToLower(rel), ".json") &&
+		bytes.Contains(data, []byte(`"apiVersion"`)) && bytes.Contains(data, []byte(`"kind"`))
 }
 
 // helmTemplate: chart templates are Go templates, not YAML, until rendered.
