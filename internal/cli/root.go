@@ -119,6 +119,7 @@ var verbs = []func(*Globals) *cobra.Command{
 	newInitCmd,
 	newFlowCmd,
 	newPromoteCmd,
+	newApproveCmd,
 	newReleaseCmd,
 	newDiffCmd,
 	newStatusCmd,

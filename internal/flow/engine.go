@@ -39,11 +39,12 @@ type Engine struct {
 	Remote string
 	Actor  string
 
-	progress    io.Writer
-	now         func() time.Time
-	maxAttempts int
-	ownStore    bool
-	held        []store.Lock // in-flight marks, see inflight.go
+	actorExplicit bool // Actor came from Options, not the environment
+	progress      io.Writer
+	now           func() time.Time
+	maxAttempts   int
+	ownStore      bool
+	held          []store.Lock // in-flight marks, see inflight.go
 	// beforePublish is a test seam: called after planning and merging, just
 	// before the result is published.
 	beforePublish func()
@@ -85,6 +86,7 @@ func New(ctx context.Context, p *platform.Platform, o Options) (*Engine, error) 
 	if err := repo.CleanWorktrees(ctx); err != nil {
 		return nil, err
 	}
+	e.actorExplicit = e.Actor != ""
 	if e.Actor == "" {
 		e.Actor = e.defaultActor(ctx)
 	}

@@ -162,10 +162,6 @@ func (e *Engine) laneGate(ctx context.Context, lane string) Gate {
 	return g
 }
 
-func approvalsGate(n int) Gate {
-	return Gate{Name: "approvals", Reason: fmt.Sprintf("%d approval(s) required; ferry records none yet: use --override with the approvers' names", n)}
-}
-
 // applyOverride marks failed gates overridden when a reason is given and
 // reports whether every gate now lets the promotion through.
 func applyOverride(gates []Gate, reason string) bool {

@@ -145,7 +145,7 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 		gates = append(gates, e.checksGate(ctx, p.Candidate))
 	}
 	if pr.Gates.Approvals > 0 {
-		gates = append(gates, approvalsGate(pr.Gates.Approvals))
+		gates = append(gates, e.approvalsGate(ctx, pr.To, p.Candidate, pr.Gates.Approvals))
 	}
 	if l, _ := e.P.Lane(pr.To); l.Protected {
 		gates = append(gates, e.laneGate(ctx, pr.To))

@@ -98,6 +98,17 @@ func (r *Repo) identityArgs(ctx context.Context) []string {
 	return args
 }
 
+// ConfiguredIdentity returns user.name and user.email as the user's Git
+// configuration sets them ("" when unset; ferry's default identity does not
+// count).
+func (r *Repo) ConfiguredIdentity(ctx context.Context) (name, email string) {
+	bare := *r
+	bare.ident = nil
+	n, _ := bare.Run(ctx, "config", "--get", "user.name")
+	m, _ := bare.Run(ctx, "config", "--get", "user.email")
+	return strings.TrimSpace(n), strings.TrimSpace(m)
+}
+
 // Run executes git with args in the repository and returns its stdout.
 // Arguments go straight to exec (no shell). Callers put user-supplied values
 // after --end-of-options or --, or validate them first.
