@@ -177,11 +177,15 @@ func (c *Client) applyStaged(ctx context.Context, plan []planned, prev Inventory
 	if err := c.applyChanged(ctx, defs, writes); err != nil {
 		return err
 	}
-	if len(defs) > 0 {
-		set := object.ObjMetadataSet{}
-		for _, p := range defs {
+	set := object.ObjMetadataSet{}
+	for _, p := range defs {
+		// A Namespace is usable as soon as it is created (the apply fails
+		// on a terminating one); CRDs must become Established.
+		if !utils.IsNamespace(p.obj) {
 			set = append(set, object.UnstructuredToObjMetadata(p.obj))
 		}
+	}
+	if len(set) > 0 {
 		wait := ssa.WaitOptions{Interval: 100 * time.Millisecond, Timeout: time.Minute}
 		if err := c.rm.WaitForSetWithContext(ctx, set, wait); err != nil {
 			return fmt.Errorf("wait for namespaces and CRDs: %w", err)
