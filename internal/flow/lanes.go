@@ -105,8 +105,11 @@ func shortID(id string) string {
 
 // Drift lists commits on a protected lane that ferry did not make: commits
 // on the lane's first-parent line, not reachable from its upstream lane,
-// without a Ferry-* trailer. The walk is bounded by the lane's own commits
-// since it left its upstream, not by the length of history.
+// without a Ferry-* trailer, made since the lane's tree was last set by a
+// promotion, release or rollback (which replaced whatever hand edits came
+// before it; a promotion over a hand edit needs --override, recorded). The
+// walk is bounded by the lane's own commits since it left its upstream, not
+// by the length of history.
 func (e *Engine) Drift(ctx context.Context, lane string) ([]CommitInfo, error) {
 	l, err := e.lane(lane)
 	if err != nil {
@@ -130,6 +133,9 @@ func (e *Engine) Drift(ctx context.Context, lane string) ([]CommitInfo, error) {
 	}
 	var drift []CommitInfo
 	for _, c := range commits {
+		if has(c, TrailerPromotion) || has(c, TrailerRollback) {
+			break
+		}
 		if !c.HasTrailerPrefix("Ferry-") {
 			drift = append(drift, infoOf(c))
 		}

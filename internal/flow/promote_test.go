@@ -129,14 +129,24 @@ func TestHandEditedLaneBlocksPromotionAndShowsAsDrift(t *testing.T) {
 	if f.head("staging") != hand {
 		t.Fatal("staging moved")
 	}
-	// A ferry promotion is not drift.
-	res, err := f.e.Promote(ctx, "staging", PromoteOptions{Override: "accept hand fix"})
+	// An overridden promotion replaces the hand edit's tree: no drift is
+	// left, and the next promotion needs no override.
+	_, err = f.e.Promote(ctx, "staging", PromoteOptions{Override: "replace the hand fix"})
 	mustNoErr(t, err)
 	drift, _ = f.e.Drift(ctx, "staging")
-	if len(drift) != 1 {
-		t.Fatalf("drift after a ferry promotion = %+v", drift)
+	if len(drift) != 0 {
+		t.Fatalf("drift after a promotion replaced the hand edit = %+v", drift)
 	}
-	_ = res
+	b := f.commitOn("develop", "b.txt", "b\n", "feat: b")
+	f.passChecks(b)
+	if _, err := f.e.Promote(ctx, "staging", PromoteOptions{}); err != nil {
+		t.Fatalf("promotion after the replaced hand edit = %v", err)
+	}
+	// A hand edit after a promotion is drift again.
+	hand2 := f.commitOn("staging", "hot2.txt", "y\n", "another quick fix")
+	if drift, _ = f.e.Drift(ctx, "staging"); len(drift) != 1 || drift[0].ID != hand2 {
+		t.Fatalf("drift after a new hand edit = %+v", drift)
+	}
 }
 
 func TestBadInputChangesNothing(t *testing.T) {
