@@ -94,7 +94,7 @@ func (r *Repo) withTempDir(ctx context.Context, prefix string, fn func(dir strin
 // returns it slash-separated and clean.
 func cleanRepoPath(p string) (string, error) {
 	c := path.Clean(filepath.ToSlash(p))
-	if p == "" || c == "." || path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") || strings.HasPrefix(c, ".git/") || c == ".git" {
+	if p == "" || c == "." || strings.ContainsAny(p, "\x00\n") || path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") || strings.HasPrefix(c, ".git/") || c == ".git" {
 		return "", &NameError{Name: p, Reason: "not a file path inside the repository"}
 	}
 	return c, nil
