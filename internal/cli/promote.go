@@ -24,9 +24,13 @@ func newPromoteCmd(g *Globals) *cobra.Command {
 		Short: "Move the verified revision into LANE, if its gates pass",
 		Long: `Pick the candidate for LANE from ferry.yaml (the source lane's head, or the
 source revision the gate environment deployed and verified), print every gate
-with pass/fail and why, and if all pass merge the candidate into LANE as a merge
-commit with Ferry-* trailers, record it and push it. --override REASON lets a
-blocked promotion through and records who did it and why.`,
+with pass/fail and why, and if all pass move LANE to a merge commit of the
+candidate with Ferry-* trailers whose tree is exactly the candidate's (a
+rollback or an overridden hand edit on LANE does not survive it), record it
+and push it. --override REASON lets a blocked promotion through and records
+who did it and why. Gates: checks (a passing check run of the candidate,
+run now when none is recorded), deployed, approvals (ferry approve LANE),
+lane (no hand edits), carried (no topic merge on LANE the candidate lacks).`,
 		Example: "  ferry promote staging\n  ferry promote main --dry-run\n  ferry promote staging --override \"checks service down, INC-42\"",
 		Args:    exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {

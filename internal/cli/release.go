@@ -26,8 +26,9 @@ func newReleaseCmd(g *Globals) *cobra.Command {
 		Short: "Version, tag and changelog: move main into the release lane",
 		Long: `Compute the next semantic version from the Conventional Commits on main since
 the last version tag (feat → minor, fix → patch, ! or BREAKING CHANGE → major;
-before 1.0.0 a breaking change bumps minor), merge main into the release lane
-with the changelog section prepended to CHANGELOG.md, and write the annotated
+before 1.0.0 a breaking change bumps minor), move the release lane to a merge
+of main whose tree is main's exactly, except CHANGELOG.md: the release lane's
+released sections with the new one on top; and write the annotated
 tag vX.Y.Z (or vX.Y.Z-rc.N with --rc) whose message is that section. The lane
 and the tag land together or not at all.`,
 		Example: "  ferry release\n  ferry release --rc\n  ferry release --bump minor --dry-run",
