@@ -142,6 +142,11 @@ func TestPromoteAfterRollbackRollsForward(t *testing.T) {
 	if plan.UpToDate || plan.RolledBack != "v0.1.0" || len(plan.Commits) != 1 || plan.Commits[0].ID != a {
 		t.Fatalf("plan after rollback = %+v", plan)
 	}
+	// A deployment of the rollback is no candidate for main.
+	f.deploy("staging", f.head("staging"), true, true)
+	if _, err := f.e.Promote(ctx, "main", PromoteOptions{}); err == nil || !strings.Contains(err.Error(), "ran the rollback to v0.1.0") {
+		t.Fatalf("promote main from a rolled-back staging = %v", err)
+	}
 	_, err = f.e.Promote(ctx, "staging", PromoteOptions{})
 	mustNoErr(t, err)
 	if got, want := f.files("staging"), f.files(a); got != want {

@@ -175,6 +175,11 @@ func (e *Engine) verifiedCandidate(ctx context.Context, pr platform.Promotion) (
 		gate.Reason = fmt.Sprintf("deployment %d of %s: revision %s is not in this repository", d.ID, g.Deployed, shortID(d.Revision))
 		return gate, ""
 	}
+	if cs, err := e.Repo.Log(ctx, "-1", d.Revision); err == nil && len(cs) == 1 && has(cs[0], TrailerRollback) {
+		gate.Reason = fmt.Sprintf("deployment %d of %s ran the rollback to %s, which is not a revision to promote: promote %s again and deploy it first",
+			d.ID, g.Deployed, trailer(cs[0], TrailerRollback), pr.From)
+		return gate, ""
+	}
 	origin := e.upstream(pr.From)
 	if origin == "" {
 		origin = pr.From
