@@ -74,7 +74,7 @@ func TestSyncReferenceDev(t *testing.T) {
 		t.Fatalf("exports of the local stack: %v %v", cm.Data, err)
 	}
 	d, err := f.st.Deployment(ctx, rep.DeploymentID)
-	if err != nil || d.Status != store.StatusSucceeded || !d.Healthy || len(d.Inventory) == 0 {
+	if err != nil || d.Status != store.StatusSucceeded || !d.Healthy || !d.Verified || len(d.Inventory) == 0 {
 		t.Fatalf("recorded deployment: %+v %v", d, err)
 	}
 

@@ -18,6 +18,9 @@ type Report struct {
 	Status       store.Status   `json:"status"`
 	DryRun       bool           `json:"dryRun"`
 	Targets      []TargetReport `json:"targets"`
+	// Verified: a plan right after the sync showed no difference.
+	Verified     bool   `json:"verified"`
+	Verification string `json:"verification,omitempty"`
 	// RolledBack names the revision a failed target was returned to.
 	RolledBack string `json:"rolledBack,omitempty"`
 	Error      string `json:"error,omitempty"`

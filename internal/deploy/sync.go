@@ -107,7 +107,7 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		ferr := opts.Store.FinishDeployment(fctx, id, store.DeploymentResult{
-			Status: rep.Status, Healthy: rep.Status == store.StatusSucceeded, Summary: summary(rep),
+			Status: rep.Status, Healthy: rep.Status == store.StatusSucceeded, Verified: rep.Verified, Summary: summary(rep),
 			Targets: targets, Inventory: inv, EndedAt: time.Now(),
 		})
 		if ferr != nil && err == nil {
@@ -115,7 +115,11 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 		}
 	}()
 	err = withRevision(ctx, repo, r.revision, func(dir string, p *platform.Platform) error {
-		return runTargets(ctx, dir, p, r, opts, rep)
+		if err := runTargets(ctx, dir, p, r, opts, rep); err != nil {
+			return err
+		}
+		rep.Verified, rep.Verification = verify(ctx, dir, p, r, opts)
+		return nil
 	})
 	if err == nil {
 		rep.Status = store.StatusSucceeded
@@ -142,6 +146,30 @@ func runTargets(ctx context.Context, dir string, p *platform.Platform, r resolve
 		}
 	}
 	return nil
+}
+
+// verify checks, after a successful sync, that the environment now equals
+// the revision: a plan of every target (Terraform plan, Kubernetes dry-run
+// against the live objects) must show nothing to change. The promotion gate
+// "verified" reads this.
+func verify(ctx context.Context, dir string, p *platform.Platform, r resolved, opts Options) (bool, string) {
+	env, ok := p.Env(r.env.Name)
+	if !ok {
+		return false, "environment missing at the revision"
+	}
+	for _, t := range env.OrderedTargets() {
+		tr := syncTarget(ctx, dir, p, env, t, r.revision, opts, true)
+		if tr.Status == store.StatusFailed {
+			return false, fmt.Sprintf("verification of %s failed: %s", t.Name, tr.Error)
+		}
+		for _, c := range tr.Components {
+			if c.Changed() {
+				return false, fmt.Sprintf("verification: %s/%s still differs after the sync: %s", t.Name, c.Component, c.Summary())
+			}
+		}
+	}
+	opts.logf("verified: a plan after the sync shows no difference")
+	return true, "a plan after the sync shows no difference"
 }
 
 // rollbackFailed re-syncs the failed target at the environment's last
@@ -187,6 +215,9 @@ func summary(rep *Report) string {
 	}
 	if rep.RolledBack != "" {
 		s += "; rolled back to " + short(rep.RolledBack)
+	}
+	if rep.Verification != "" {
+		s += "; " + rep.Verification
 	}
 	return s
 }
