@@ -12,5 +12,8 @@
 // It owns the decisions; package git owns the Git mechanics, package store
 // the records, package platform the configuration. It does not deploy: gates
 // read deployments that the deploy engine recorded in the store, and it does
-// not run the check pipeline itself — it calls a Checker.
+// not run the check pipeline itself — it calls a Checker (the CLI passes
+// check/scan's) and records the run. Approvals (Engine.Approve) are store
+// events of kind "approval"; the approvals gate counts distinct approvers of
+// exactly the candidate.
 package flow
