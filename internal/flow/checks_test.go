@@ -60,3 +60,24 @@ func TestChecksGateRunsPipeline(t *testing.T) {
 		t.Fatalf("second gate = %+v", g)
 	}
 }
+
+// A passing run scoped to one environment (ferry validate --env) is not
+// evidence for the whole platform: the gate checks the revision itself.
+func TestChecksGateIgnoresEnvScopedRun(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	bad := f.commitOn("develop", "pod.yaml", privilegedPod, "feat: pod")
+	id, err := f.e.Store.RecordCheckRun(ctx, store.CheckRun{Revision: bad, Env: "dev", Passed: true, Summary: "dev only"})
+	mustNoErr(t, err)
+
+	// Without a working checker the env-scoped pass does not open the gate.
+	if g := f.e.checksGate(ctx, bad); g.Passed || !strings.Contains(g.Reason, "covers only environment dev") {
+		t.Fatalf("gate with NoChecker = %+v", g)
+	}
+
+	f.e.Checker = scan.Checker{}
+	g := f.e.checksGate(ctx, bad)
+	if g.Passed || g.Evidence[0] == "check-run:"+itoa(id) || !strings.Contains(g.Reason, "failed") {
+		t.Fatalf("gate = %+v, want a fresh failing whole-platform run", g)
+	}
+}

@@ -38,19 +38,24 @@ type Gate struct {
 	Overridden bool     `json:"overridden,omitempty"`
 }
 
-// checksGate passes when a passing check run is recorded for rev. Without
-// one (none recorded, or the newest failed) the Checker checks rev and the
+// checksGate passes when a passing whole-platform check run is recorded for
+// rev. Without one (none recorded, the newest failed, or it covered only one
+// environment, as `ferry validate --env` does) the Checker checks rev and the
 // run is recorded; a recorded failed run stands when the Checker cannot run.
 func (e *Engine) checksGate(ctx context.Context, rev string) Gate {
 	g := Gate{Name: "checks"}
 	run, err := e.Store.LatestCheckRun(ctx, rev)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !run.Passed) {
+	covers := err == nil && run.Passed && run.Env == ""
+	if !covers && (err == nil || errors.Is(err, store.ErrNotFound)) {
 		fresh, cerr := e.runChecks(ctx, rev)
 		switch {
 		case cerr == nil:
 			run, err = fresh, nil
 		case err != nil:
 			err = cerr
+		case run.Passed: // a passing run of one environment is no evidence for the platform
+			err = fmt.Errorf("check run %d on %s covers only environment %s, and checking the whole platform failed: %w",
+				run.ID, shortID(rev), run.Env, cerr)
 		}
 	}
 	if err != nil {
