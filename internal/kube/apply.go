@@ -224,7 +224,7 @@ func (c *Client) applyChanged(ctx context.Context, ps []*planned, writes *int64)
 	c.forEach(ctx, len(todo), func(i int) {
 		u := todo[i].obj.DeepCopy()
 		atomic.AddInt64(writes, 1)
-		err := c.c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
+		err := c.c.Patch(ctx, u, client.Apply, client.FieldValidation("Ignore"), client.ForceOwnership, client.FieldOwner(FieldManager))
 		if err != nil {
 			errs[i] = fmt.Errorf("apply %s: %w", IDOf(todo[i].obj).Short(), err)
 			return

@@ -147,7 +147,7 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 func (c *Client) planOne(ctx context.Context, p *planned, existing *unstructured.Unstructured, newKinds map[string]bool, fields bool) {
 	u := p.obj
 	dry := u.DeepCopy()
-	err := c.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(FieldManager))
+	err := c.c.Patch(ctx, dry, client.Apply, client.DryRunAll, strict, client.ForceOwnership, client.FieldOwner(FieldManager))
 	switch {
 	case err != nil && meta.IsNoMatchError(err) && newKinds[u.GroupVersionKind().Group+"/"+u.GetKind()]:
 		p.action, p.deferred = ActionCreate, true
@@ -198,6 +198,12 @@ func specOf(u *unstructured.Unstructured) map[string]any {
 	}
 	return c.Object
 }
+
+// strict makes the dry-run reject unknown and duplicate fields, so a typo in
+// a manifest is an error listed before anything is applied rather than a
+// field the server silently drops. The apply that follows sends the same
+// object with validation off: it has just passed this check.
+const strict = client.FieldValidation("Strict")
 
 // get reads one live object (nil if it does not exist); a failure is
 // recorded on p.
@@ -294,7 +300,7 @@ func mapDiff(prefix string, a, b map[string]string) []FieldChange {
 func (c *Client) validateElsewhere(ctx context.Context, u *unstructured.Unstructured) error {
 	v := u.DeepCopy()
 	v.SetNamespace("default")
-	err := c.c.Patch(ctx, v, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(FieldManager))
+	err := c.c.Patch(ctx, v, client.Apply, client.DryRunAll, strict, client.ForceOwnership, client.FieldOwner(FieldManager))
 	if err != nil {
 		return fmt.Errorf("dry-run failed: %w", err)
 	}

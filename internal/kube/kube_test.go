@@ -311,3 +311,16 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatal("an entry without hash was stored")
 	}
 }
+
+func TestDryRunRejectsUnknownFields(t *testing.T) {
+	t.Parallel()
+	c := connect(t)
+	objs, err := render.ParseManifests([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo, namespace: default}\ndatta: {k: v}\n"), "typo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Apply(context.Background(), Owner{Env: "dev", Component: "typo"}, objs, ApplyOptions{})
+	if !errors.Is(err, ErrDryRun) || !strings.Contains(err.Error(), "datta") {
+		t.Fatalf("unknown field accepted: %v", err)
+	}
+}
