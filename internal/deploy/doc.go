@@ -13,8 +13,11 @@
 // (non-sensitive outputs) and a Secret of the same name (sensitive ones) in
 // each namespace the dependant deploys to. The first failure stops the
 // rollout; with rollbackOnFailure the failed target is synced again at the
-// environment's last successful revision. Running deployments whose lock
-// expired (a killed ferry) are marked aborted before a new sync starts.
+// environment's last successful revision. After a successful rollout a plan
+// of every target must show no difference; that is recorded as the
+// deployment's verification, which the promotion gate "verified" reads.
+// Running deployments whose lock expired (a killed ferry) are marked
+// aborted before a new sync starts.
 //
 // Plan shows what a sync would do (Terraform plan summaries and Kubernetes
 // diffs) without writing anything; Status reports the deployed revision,
