@@ -12,7 +12,6 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	"github.com/fluxcd/pkg/ssa/utils"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // ApplyOptions control Apply.
@@ -222,14 +221,14 @@ func (c *Client) applyChanged(ctx context.Context, ps []*planned, writes *int64)
 	}
 	errs := make([]error, len(todo))
 	c.forEach(ctx, len(todo), func(i int) {
-		u := todo[i].obj.DeepCopy()
 		atomic.AddInt64(writes, 1)
-		err := c.c.Patch(ctx, u, client.Apply, client.FieldValidation("Ignore"), client.ForceOwnership, client.FieldOwner(FieldManager))
+		// Validation off: the same object just passed a strict dry-run.
+		rv, err := c.applyRaw(ctx, todo[i].obj, false, "Ignore")
 		if err != nil {
 			errs[i] = fmt.Errorf("apply %s: %w", IDOf(todo[i].obj).Short(), err)
 			return
 		}
-		todo[i].rv = u.GetResourceVersion()
+		todo[i].rv = rv
 	})
 	if err := ctx.Err(); err != nil {
 		return err

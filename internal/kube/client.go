@@ -10,6 +10,7 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/pkg/ssa"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -76,6 +77,7 @@ type Client struct {
 	mapper  meta.RESTMapper
 	rm      *ssa.ResourceManager
 	disc    discovery.DiscoveryInterface
+	raw     rest.Interface // apply requests whose response only needs its resourceVersion
 	workers int
 	// Context names the kubeconfig context, for messages.
 	Context string
@@ -158,7 +160,15 @@ func FromConfig(cfg *rest.Config, opts Options) (*Client, error) {
 	poller := polling.NewStatusPoller(c, mapper, polling.Options{})
 	rm := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: OwnerGroup})
 	rm.SetConcurrency(opts.Workers)
-	return &Client{c: c, mapper: mapper, rm: rm, disc: disc, workers: opts.Workers}, nil
+	rc := rest.CopyConfig(cfg)
+	rc.GroupVersion = &schema.GroupVersion{}
+	rc.APIPath = "/"
+	rc.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	raw, err := rest.RESTClientForConfigAndClient(rc, hc)
+	if err != nil {
+		return nil, fmt.Errorf("kube client: %w", err)
+	}
+	return &Client{c: c, mapper: mapper, rm: rm, disc: disc, raw: raw, workers: opts.Workers}, nil
 }
 
 // Ping checks that the cluster answers.

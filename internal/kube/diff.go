@@ -300,8 +300,7 @@ func mapDiff(prefix string, a, b map[string]string) []FieldChange {
 func (c *Client) validateElsewhere(ctx context.Context, u *unstructured.Unstructured) error {
 	v := u.DeepCopy()
 	v.SetNamespace("default")
-	err := c.c.Patch(ctx, v, client.Apply, client.DryRunAll, strict, client.ForceOwnership, client.FieldOwner(FieldManager))
-	if err != nil {
+	if _, err := c.applyRaw(ctx, v, true, string(strict)); err != nil {
 		return fmt.Errorf("dry-run failed: %w", err)
 	}
 	return nil

@@ -190,6 +190,9 @@ func runChild(cp *testenv.ControlPlane, file string) (childResult, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.MaxRSSKB = ru.Maxrss
 	}
+	if os.Getenv("FERRY_BENCH_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "ferry cpu: user %s sys %s\n", cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime())
+	}
 	return r, nil
 }
 
