@@ -251,3 +251,36 @@ func runChild() int {
 	}
 	return 0
 }
+
+// TestPolicyDeniesTerraformPlan: a team policy that denies the plan stops
+// the deployment before the apply, with the policy's message.
+func TestPolicyDeniesTerraformPlan(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	gitRun(t, f.dir, "checkout", "-q", "develop")
+	writeFile(t, filepath.Join(f.dir, "policies", "frozen.rego"), `package main
+
+import rego.v1
+
+deny contains msg if {
+	some rc in input.resource_changes
+	rc.type == "terraform_data"
+	"create" in rc.change.actions
+	msg := sprintf("%s: terraform_data is frozen", [rc.address])
+}
+`)
+	gitRun(t, f.dir, "add", "policies/frozen.rego")
+	gitRun(t, f.dir, "commit", "-qm", "chore: freeze terraform_data")
+	rep, err := Sync(ctx, f.platform(t), "dev", "", f.opts(t))
+	if !errors.Is(err, ErrFailed) || rep == nil {
+		t.Fatalf("sync with a denying policy: %v", err)
+	}
+	c := rep.Targets[0].Components
+	if len(c) != 1 || c[0].Component != "local" || !strings.Contains(c[0].Error, "terraform_data is frozen") {
+		t.Fatalf("want the local stack denied and nothing after it: %+v", c)
+	}
+	plan, err := Plan(ctx, f.platform(t), "dev", "", f.opts(t))
+	if err != nil || plan.Targets[0].Components[0].Terraform.Add == 0 {
+		t.Fatalf("the denied plan was applied: %v %+v", err, plan)
+	}
+}

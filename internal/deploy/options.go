@@ -28,7 +28,8 @@ type Options struct {
 	// Terraform runs terraform components (default: terraform or tofu on
 	// PATH, found when first needed).
 	Terraform *terraform.Runner
-	// Policy, when set, must approve every Terraform plan before apply.
+	// Policy must approve every Terraform plan before apply (default: the
+	// platform's checks.policyDirs at the revision, through package policy).
 	Policy terraform.PolicyChecker
 	// StateDir holds Terraform data dirs and local state (default
 	// <repo>/.ferry).

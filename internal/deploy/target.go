@@ -150,6 +150,9 @@ func (r *targetRun) runner() (*terraform.Runner, error) {
 		return nil, err
 	}
 	tf.Policy = r.opts.Policy
+	if tf.Policy == nil {
+		tf.Policy = newPlanPolicy(r.dir, r.p.Spec.Checks.PolicyDirs, r.opts)
+	}
 	r.opts.Terraform = tf
 	return tf, nil
 }
