@@ -131,6 +131,7 @@ func RESTConfig(opts Options) (*rest.Config, error) {
 
 // FromConfig builds a Client from a rest.Config.
 func FromConfig(cfg *rest.Config, opts Options) (*Client, error) {
+	silenceControllerRuntime()
 	opts.defaults()
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst, cfg.Timeout = opts.QPS, opts.Burst, opts.Timeout
