@@ -67,6 +67,7 @@ func (r *run) objectDocuments(ctx context.Context) []*yamlscan.Document {
 				}
 			}
 		}
+		rendered = append(rendered, r.renderComponents(ctx)...)
 	}
 	used := map[*yamlscan.Document]bool{}
 	for _, d := range rendered {

@@ -1,0 +1,231 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"ferry.dev/ferry/internal/check"
+	"ferry.dev/ferry/internal/check/yamlscan"
+	"ferry.dev/ferry/internal/platform"
+	ferryrender "ferry.dev/ferry/internal/render"
+)
+
+// componentJob is one Helm chart (or per-environment manifests directory)
+// of one environment, rendered with the renderer ferry sync uses.
+type componentJob struct {
+	env  string
+	comp platform.Component
+	dir  string
+}
+
+// componentJobs lists the components rendered from disk per environment:
+// every Helm chart, and manifests components whose path differs by
+// environment (a plain manifests directory is checked as files).
+func componentJobs(p *platform.Platform, env string) []componentJob {
+	var jobs []componentJob
+	for _, e := range p.Spec.Environments {
+		if env != "" && e.Name != env {
+			continue
+		}
+		for _, c := range p.Spec.Components {
+			if c.InputsFor(e.Name).Skip || !renderedFromDisk(c) {
+				continue
+			}
+			jobs = append(jobs, componentJob{env: e.Name, comp: c, dir: path.Clean(c.PathFor(e.Name))})
+		}
+	}
+	return jobs
+}
+
+func renderedFromDisk(c platform.Component) bool {
+	switch c.Type {
+	case platform.Helm:
+		return true
+	case platform.Manifests:
+		for _, in := range c.Inputs {
+			if in.Path != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renderComponents renders every Helm chart and per-environment manifests
+// directory of the checked environments; failures become findings.
+func (r *run) renderComponents(ctx context.Context) []*yamlscan.Document {
+	jobs := componentJobs(r.plat, r.opts.Env)
+	idx := newOriginIndex(r.rawDocs, r.patches)
+	out := make([][]*yamlscan.Document, len(jobs))
+	fails := make([]*check.Finding, len(jobs))
+	parallel(ctx, len(jobs), r.opts.Workers, func(i int) {
+		out[i], fails[i] = r.renderComponent(jobs[i], idx)
+	})
+	var rendered []*yamlscan.Document
+	for i := range jobs {
+		rendered = append(rendered, out[i]...)
+		if fails[i] != nil {
+			r.findings = append(r.findings, *fails[i])
+		}
+	}
+	return rendered
+}
+
+// renderComponent renders job and returns its objects as documents whose
+// origin is the template (Helm) or file (manifests) they came from.
+func (r *run) renderComponent(job componentJob, idx *originIndex) (docs []*yamlscan.Document, fail *check.Finding) {
+	at := job.dir
+	if job.comp.Type == platform.Helm {
+		at = path.Join(job.dir, "Chart.yaml")
+	}
+	failWith := func(err error) *check.Finding {
+		msg := strings.ReplaceAll(err.Error(), r.root+"/", "")
+		return &check.Finding{RuleID: check.RuleRender, Severity: platform.SeverityHigh, Env: job.env,
+			Message:  fmt.Sprintf("component %s does not render for environment %s: %s", job.comp.Name, job.env, msg),
+			Location: check.Location{File: at}, Resource: "component/" + job.comp.Name}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			docs, fail = nil, failWith(fmt.Errorf("renderer panicked: %v", v))
+		}
+	}()
+	objs, err := ferryrender.Component(r.root, r.plat, job.comp, job.env)
+	if err != nil {
+		return nil, failWith(err)
+	}
+	templates := r.chartTemplates(job.dir)
+	for _, o := range objs {
+		d, err := objectDocument(o, at)
+		if err != nil {
+			return nil, failWith(err)
+		}
+		d.Env = job.env
+		d.Origin = idx.findUnder(d, job.dir)
+		if d.Origin == nil && job.comp.Type == platform.Helm {
+			d.Origin = templateOrigin(d.Kind(), templates)
+		}
+		if d.Origin == nil {
+			d.Origin = &yamlscan.Document{File: at, Start: 1, End: 1,
+				Root: &yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}}
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+// objectDocument turns a rendered object into a document named file.
+func objectDocument(o *unstructured.Unstructured, file string) (*yamlscan.Document, error) {
+	data, err := sigsyaml.Marshal(o.Object)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s/%s: %w", o.GetKind(), o.GetName(), err)
+	}
+	docs, bad := yamlscan.Parse(file, data)
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("rendered %s/%s: %s", o.GetKind(), o.GetName(), bad[0].Message)
+	}
+	if len(docs) != 1 {
+		return nil, fmt.Errorf("rendered %s/%s: %d documents", o.GetKind(), o.GetName(), len(docs))
+	}
+	return docs[0], nil
+}
+
+// findUnder is find limited to source documents inside dir.
+func (idx *originIndex) findUnder(d *yamlscan.Document, dir string) *yamlscan.Document {
+	o := idx.find(d, dir)
+	if o == nil || (dir != "." && !strings.HasPrefix(o.File, dir+"/")) {
+		return nil
+	}
+	return o
+}
+
+// chartTemplates are the files under a chart's templates directories (its
+// own and its vendored subcharts'), in path order.
+func (r *run) chartTemplates(dir string) []file {
+	var out []file
+	for _, f := range r.files {
+		if (dir == "." || strings.HasPrefix(f.rel, dir+"/")) && strings.Contains("/"+f.rel, "/templates/") {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
+	return out
+}
+
+var kindLine = regexp.MustCompile(`(?m)^[ \t-]*kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(#.*)?$`)
+
+// templateOrigin points at the template that declares kind: the one named
+// after the kind (deployment.yaml) if several do. When the template parses
+// as YAML with its actions blanked, findings point at the field's line;
+// otherwise at the `kind:` line, with the whole template as the enclosing
+// range, so a ferry:ignore comment above its first line applies.
+func templateOrigin(kind string, templates []file) *yamlscan.Document {
+	var best *yamlscan.Document
+	for _, f := range templates {
+		line := 0
+		for _, m := range kindLine.FindAllSubmatchIndex(f.data, -1) {
+			if string(f.data[m[2]:m[3]]) == kind {
+				line = bytes.Count(f.data[:m[0]], []byte("\n")) + 1
+				break
+			}
+		}
+		if line == 0 {
+			continue
+		}
+		d := sanitizedDocument(f, kind)
+		if d == nil {
+			d = &yamlscan.Document{File: f.rel, Start: firstCodeLine(f.data), End: bytes.Count(f.data, []byte("\n")) + 1,
+				Root: &yaml.Node{Kind: yaml.MappingNode, Line: line, Column: 1}}
+		}
+		base := strings.TrimSuffix(strings.TrimSuffix(path.Base(f.rel), ".yaml"), ".yml")
+		if strings.EqualFold(base, kind) {
+			return d
+		}
+		if best == nil {
+			best = d
+		}
+	}
+	return best
+}
+
+// firstCodeLine is the first line that is neither blank nor a comment.
+func firstCodeLine(data []byte) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		if t := strings.TrimSpace(l); t != "" && t != "---" && !strings.HasPrefix(t, "#") {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+var (
+	actionLine = regexp.MustCompile(`(?m)^[ \t]*\{\{[^\n]*\}\}[ \t]*$`)
+	action     = regexp.MustCompile(`\{\{[^\n]*?\}\}`)
+)
+
+// sanitizedDocument parses a template with every line that is only an
+// action blanked and every inline action replaced by a scalar (line numbers
+// kept), and returns its first document of kind, or nil when it does not
+// parse: a best effort to locate fields, never a finding of its own.
+func sanitizedDocument(f file, kind string) *yamlscan.Document {
+	data := actionLine.ReplaceAll(f.data, nil)
+	data = action.ReplaceAll(data, []byte("x"))
+	docs, bad := yamlscan.Parse(f.rel, data)
+	if len(bad) > 0 {
+		return nil
+	}
+	for _, d := range docs {
+		if d.Kind() == kind {
+			return d
+		}
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ferry.dev/ferry/internal/check"
+)
+
+// TestRunHelmChartPerEnvironment: the chart is rendered per environment
+// with that environment's values; only dev's values make the container
+// privileged, so the finding names dev alone, points at the template and
+// the rendered object, and the templates are no YAML syntax errors.
+func TestRunHelmChartPerEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := copyTree(t, "testdata/helm")
+	res, err := Run(context.Background(), Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := res.Findings
+	const tmpl = "charts/api/templates/deployment.yaml"
+	priv := find(fs, "FERRY-K8S-001", "")
+	if len(priv) != 1 || priv[0].Env != "dev" || priv[0].Location.File != tmpl ||
+		priv[0].Resource != "Deployment/api/api-server" || priv[0].Suppressed != nil {
+		t.Fatalf("privileged finding = %+v\n%s", priv, summary(fs))
+	}
+	if priv[0].Location.Line != 39 {
+		t.Errorf("privileged finding at line %d, want 39 (privileged: true in the template)", priv[0].Location.Line)
+	}
+	for _, rule := range []string{check.RuleYAMLSyntax, check.RuleRender} {
+		if got := find(fs, rule, ""); len(got) != 0 {
+			t.Errorf("unexpected %s:\n%s", rule, summary(fs))
+		}
+	}
+	if res.Documents < 2 {
+		t.Errorf("rendered objects not counted: %d documents", res.Documents)
+	}
+
+	prod, err := Run(context.Background(), Options{Root: dir, Env: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(prod.Findings, "FERRY-K8S-001", ""); len(got) != 0 {
+		t.Errorf("--env prod reported dev's privileged container:\n%s", summary(prod.Findings))
+	}
+
+	both := copyTree(t, "testdata/helm")
+	write(t, both, "charts/api/values-prod.yaml", "privileged: true\n")
+	res, err = Run(context.Background(), Options{Root: both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(res.Findings, "FERRY-K8S-001", tmpl); len(got) != 1 || got[0].Env != "dev,prod" {
+		t.Errorf("a finding of both environments is not one finding listing both:\n%s", summary(res.Findings))
+	}
+
+	p := filepath.Join(dir, tmpl)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, tmpl, "# ferry:ignore FERRY-K8S-001 dev debugs node networking\n"+string(data))
+	res, err = Run(context.Background(), Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := find(res.Findings, "FERRY-K8S-001", tmpl); len(got) != 1 || got[0].Suppressed == nil {
+		t.Errorf("suppression above the template not applied: %+v", got)
+	}
+}
+
+// TestRunBrokenChart: charts that do not render give one located finding
+// per environment, never a panic, and other charts are still checked.
+func TestRunBrokenChart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, file, content, want string
+	}{
+		{"template syntax", "charts/api/templates/bad.yaml", "kind: {{ if }}\n", "helm template"},
+		{"nil values", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.deep }}\n", "nil pointer"},
+		{"rendered non-YAML", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {{ \"[\" }}\n", "parse"},
+		{"object without name", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n", "without metadata.name"},
+		{"bad values file", "charts/api/values-dev.yaml", "privileged: [\n", "values"},
+		{"no chart", "charts/api/Chart.yaml", "", "Chart"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := copyTree(t, "testdata/helm")
+			if tc.content == "" {
+				if err := os.Remove(filepath.Join(dir, tc.file)); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				write(t, dir, tc.file, tc.content)
+			}
+			res, err := Run(context.Background(), Options{Root: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := find(res.Findings, check.RuleRender, "charts/api/Chart.yaml")
+			if len(r) == 0 || !strings.Contains(r[0].Message, "component api does not render") ||
+				!strings.Contains(r[0].Message, tc.want) || r[0].Resource != "component/api" {
+				t.Fatalf("render finding = %+v\n%s", r, summary(res.Findings))
+			}
+			for _, f := range r {
+				if strings.Contains(f.Message, dir) {
+					t.Errorf("message leaks the absolute root: %s", f.Message)
+				}
+			}
+			if got := find(res.Findings, check.RuleYAMLSyntax, tc.file); len(got) != 0 && strings.Contains(tc.file, "templates/") {
+				t.Errorf("template reported as a YAML syntax error:\n%s", summary(res.Findings))
+			}
+		})
+	}
+}
+
+// TestRunManifestsPerEnvironment: a manifests component with a directory
+// per environment is checked per environment.
+func TestRunManifestsPerEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := copyTree(t, "testdata/helm")
+	write(t, dir, "ferry.yaml", strings.Replace(mustRead(t, filepath.Join(dir, "ferry.yaml")), "  components:\n",
+		"  components:\n    - name: agent\n      type: manifests\n      path: agent/dev\n      namespace: agent\n"+
+			"      inputs:\n        prod: {path: agent/prod}\n", 1))
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: agent}\nspec:\n  hostPID: %s\n  containers: [{name: a, image: a:1}]\n"
+	write(t, dir, "agent/dev/pod.yaml", strings.Replace(pod, "%s", "false", 1))
+	write(t, dir, "agent/prod/pod.yaml", strings.Replace(pod, "%s", "true", 1))
+	res, err := Run(context.Background(), Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := find(res.Findings, "FERRY-K8S-007", "")
+	if len(got) != 1 || got[0].Env != "prod" || got[0].Location.File != "agent/prod/pod.yaml" {
+		t.Errorf("hostPID finding = %+v\n%s", got, summary(res.Findings))
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
