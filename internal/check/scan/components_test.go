@@ -147,3 +147,32 @@ func mustRead(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// FuzzTemplateOrigin: any template text gives an origin inside the file or
+// none, never a panic.
+func FuzzTemplateOrigin(f *testing.F) {
+	f.Add([]byte(mustReadF(f, "testdata/helm/charts/api/templates/deployment.yaml")), "Deployment")
+	f.Add([]byte("kind: {{ .Values.kind }}\n{{- if }}\n  a: [\n"), "ConfigMap")
+	f.Add([]byte("---\n# c\nkind: 'Pod'\nmetadata: {{ x }}\n---\nkind: Pod # two\n"), "Pod")
+	f.Add([]byte("{{/*\nkind: Secret\n*/}}\n"), "Secret")
+	f.Fuzz(func(t *testing.T, data []byte, kind string) {
+		d := templateOrigin(kind, []file{{rel: "c/templates/x.yaml", data: data}})
+		if d == nil {
+			return
+		}
+		lines := strings.Count(string(data), "\n") + 1
+		loc := d.At(nil)
+		if d.File != "c/templates/x.yaml" || loc.Line < 1 || loc.Line > lines || d.Start < 1 || d.Start > lines {
+			t.Fatalf("origin %+v at %+v outside a %d-line file", d, loc, lines)
+		}
+	})
+}
+
+func mustReadF(f *testing.F, p string) string {
+	f.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return string(data)
+}
