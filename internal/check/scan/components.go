@@ -29,7 +29,8 @@ type componentJob struct {
 
 // componentJobs lists the components rendered from disk per environment:
 // every Helm chart, and manifests components whose path differs by
-// environment (a plain manifests directory is checked as files).
+// environment (a plain manifests directory is checked as files). A path
+// the checks exclude is not rendered, as the walk does not read it.
 func componentJobs(p *platform.Platform, env string) []componentJob {
 	var jobs []componentJob
 	for _, e := range p.Spec.Environments {
@@ -37,10 +38,11 @@ func componentJobs(p *platform.Platform, env string) []componentJob {
 			continue
 		}
 		for _, c := range p.Spec.Components {
-			if c.InputsFor(e.Name).Skip || !renderedFromDisk(c) {
+			dir := path.Clean(c.PathFor(e.Name))
+			if c.InputsFor(e.Name).Skip || !renderedFromDisk(c) || excluded(dir, p.Spec.Checks.Exclude) {
 				continue
 			}
-			jobs = append(jobs, componentJob{env: e.Name, comp: c, dir: path.Clean(c.PathFor(e.Name))})
+			jobs = append(jobs, componentJob{env: e.Name, comp: c, dir: dir})
 		}
 	}
 	return jobs

@@ -58,6 +58,16 @@ func TestRunHelmChartPerEnvironment(t *testing.T) {
 		t.Errorf("a finding of both environments is not one finding listing both:\n%s", summary(res.Findings))
 	}
 
+	skip := copyTree(t, "testdata/helm")
+	write(t, skip, "ferry.yaml", mustRead(t, filepath.Join(skip, "ferry.yaml"))+"  checks:\n    exclude: [charts/api]\n")
+	res, err = Run(context.Background(), Options{Root: skip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("excluded chart checked:\n%s", summary(res.Findings))
+	}
+
 	p := filepath.Join(dir, tmpl)
 	data, err := os.ReadFile(p)
 	if err != nil {
