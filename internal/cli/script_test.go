@@ -15,15 +15,23 @@ import (
 	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
 )
 
 // TestMain registers the in-process ferry binary for the testscript
-// scenarios: a script's `ferry …` runs this test binary as ferry.
+// scenarios: a script's `ferry …` runs this test binary as ferry. In the
+// top-level run, testscript calls sharedCleanup.Run, which runs the tests
+// and then stops the control plane and PostgreSQL they shared.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(sharedCleanup{m}, map[string]func(){
 		"ferry": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
+
+// sharedCleanup runs the package's tests through testenv.Run.
+type sharedCleanup struct{ m *testing.M }
+
+func (s sharedCleanup) Run() int { return testenv.Run(s.m) }
 
 func TestScripts(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {

@@ -39,11 +39,16 @@ func ControlPlaneFor(t testing.TB) *ControlPlane {
 
 // Main runs the package's tests, then stops what they shared: the control
 // plane and PostgreSQL. Use it as: func TestMain(m *testing.M) { testenv.Main(m) }.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the tests of m, then stops what they shared, and returns the exit
+// code without exiting. It is for a TestMain that hands m to another runner
+// (testscript.Main) wrapped in a type whose Run method calls this.
+func Run(m interface{ Run() int }) int {
 	code := m.Run()
 	if shared.cp != nil {
 		shared.cp.Stop()
 	}
 	PostgresStop()
-	os.Exit(code)
+	return code
 }
