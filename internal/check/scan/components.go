@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -91,9 +92,11 @@ func (r *run) renderComponent(job componentJob, idx *originIndex) (docs []*yamls
 	}
 	failWith := func(err error) *check.Finding {
 		msg := strings.ReplaceAll(err.Error(), r.root+"/", "")
+		// no environment in the message: the same error in several
+		// environments is one finding listing them
 		return &check.Finding{RuleID: check.RuleRender, Severity: platform.SeverityHigh, Env: job.env,
-			Message:  fmt.Sprintf("component %s does not render for environment %s: %s", job.comp.Name, job.env, msg),
-			Location: check.Location{File: at}, Resource: "component/" + job.comp.Name}
+			Message:  fmt.Sprintf("component %s does not render: %s", job.comp.Name, msg),
+			Location: r.failLocation(job, at, msg), Resource: "component/" + job.comp.Name}
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -122,6 +125,31 @@ func (r *run) renderComponent(job componentJob, idx *originIndex) (docs []*yamls
 		docs = append(docs, d)
 	}
 	return docs, nil
+}
+
+var templateRef = regexp.MustCompile(`[A-Za-z0-9_.-]+/((?:charts/[A-Za-z0-9_.-]+/)*templates/[^\s:()"]+)(?::(\d+))?`)
+
+// failLocation points a render error at the values file or template it
+// names, when that is a file of the chart; else at the chart (or directory).
+func (r *run) failLocation(job componentJob, at, msg string) check.Location {
+	for _, vf := range job.comp.InputsFor(job.env).ValuesFiles {
+		if strings.Contains(msg, "helm values "+vf+":") {
+			return check.Location{File: vf}
+		}
+	}
+	if job.comp.Type != platform.Helm {
+		return check.Location{File: at}
+	}
+	if m := templateRef.FindStringSubmatch(msg); m != nil {
+		rel := path.Join(job.dir, m[1])
+		for _, f := range r.files {
+			if f.rel == rel {
+				line, _ := strconv.Atoi(m[2])
+				return check.Location{File: rel, Line: line}
+			}
+		}
+	}
+	return check.Location{File: at}
 }
 
 // objectDocument turns a rendered object into a document named file.

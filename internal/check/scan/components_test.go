@@ -88,14 +88,15 @@ func TestRunHelmChartPerEnvironment(t *testing.T) {
 func TestRunBrokenChart(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, file, content, want string
+		name, file, content, want, at, envs string
+		line                                int
 	}{
-		{"template syntax", "charts/api/templates/bad.yaml", "kind: {{ if }}\n", "helm template"},
-		{"nil values", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.deep }}\n", "nil pointer"},
-		{"rendered non-YAML", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {{ \"[\" }}\n", "parse"},
-		{"object without name", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n", "without metadata.name"},
-		{"bad values file", "charts/api/values-dev.yaml", "privileged: [\n", "values"},
-		{"no chart", "charts/api/Chart.yaml", "", "Chart"},
+		{"template syntax", "charts/api/templates/bad.yaml", "kind: {{ if }}\n", "helm template", "charts/api/templates/bad.yaml", "dev,prod", 1},
+		{"nil values", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.deep }}\n", "nil pointer", "charts/api/templates/bad.yaml", "dev,prod", 4},
+		{"rendered non-YAML", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {{ \"[\" }}\n", "parse", "charts/api/templates/bad.yaml", "dev,prod", 0},
+		{"object without name", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n", "without metadata.name", "charts/api/templates/bad.yaml", "dev,prod", 0},
+		{"bad values file", "charts/api/values-dev.yaml", "privileged: [\n", "values", "charts/api/values-dev.yaml", "dev", 0},
+		{"no chart", "charts/api/Chart.yaml", "", "Chart", "charts/api/Chart.yaml", "dev,prod", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -111,9 +112,10 @@ func TestRunBrokenChart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := find(res.Findings, check.RuleRender, "charts/api/Chart.yaml")
-			if len(r) == 0 || !strings.Contains(r[0].Message, "component api does not render") ||
-				!strings.Contains(r[0].Message, tc.want) || r[0].Resource != "component/api" {
+			r := find(res.Findings, check.RuleRender, "")
+			if len(r) != 1 || !strings.Contains(r[0].Message, "component api does not render") || r[0].Env != tc.envs ||
+				!strings.Contains(r[0].Message, tc.want) || r[0].Resource != "component/api" ||
+				r[0].Location.File != tc.at || r[0].Location.Line != tc.line {
 				t.Fatalf("render finding = %+v\n%s", r, summary(res.Findings))
 			}
 			for _, f := range r {
