@@ -97,6 +97,7 @@ func TestRunBrokenChart(t *testing.T) {
 		{"object without name", "charts/api/templates/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n", "without metadata.name", "charts/api/templates/bad.yaml", "dev,prod", 0},
 		{"bad values file", "charts/api/values-dev.yaml", "privileged: [\n", "values", "charts/api/values-dev.yaml", "dev", 0},
 		{"no chart", "charts/api/Chart.yaml", "", "Chart", "charts/api/Chart.yaml", "dev,prod", 0},
+		{"remote dependency refused", "charts/api/Chart.yaml", "apiVersion: v2\nname: api\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.com\n", "allowRemoteCharts", "charts/api/Chart.yaml", "dev,prod", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
