@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"ferry.dev/ferry/internal/check"
+	"ferry.dev/ferry/internal/check/schema"
 )
 
 // TestRunHelmChartPerEnvironment: the chart is rendered per environment
@@ -149,6 +150,30 @@ func TestRunManifestsPerEnvironment(t *testing.T) {
 	got := find(res.Findings, "FERRY-K8S-007", "")
 	if len(got) != 1 || got[0].Env != "prod" || got[0].Location.File != "agent/prod/pod.yaml" {
 		t.Errorf("hostPID finding = %+v\n%s", got, summary(res.Findings))
+	}
+}
+
+// TestRunHelmPoliciesAndSchemas: policies and schemas see the rendered
+// objects (names, namespaces and types only rendering gives).
+func TestRunHelmPoliciesAndSchemas(t *testing.T) {
+	t.Parallel()
+	dir := copyTree(t, "testdata/helm")
+	write(t, dir, "policies/team.rego", "package main\n\ndeny contains msg if {\n\tinput.kind == \"Deployment\"\n"+
+		"\tinput.metadata.namespace == \"api\"\n\tendswith(input.metadata.name, \"-server\")\n\tmsg := sprintf(\"%s: servers run in the web namespace\", [input.metadata.name])\n}\n")
+	tmpl := filepath.Join(dir, "charts/api/templates/deployment.yaml")
+	write(t, dir, "charts/api/templates/deployment.yaml", strings.Replace(mustRead(t, tmpl), "replicas: 2", "replicas: {{ .Values.replicas | quote }}", 1))
+	write(t, dir, "charts/api/values.yaml", mustRead(t, filepath.Join(dir, "charts/api/values.yaml"))+"replicas: 2\n")
+	res, err := Run(context.Background(), Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny := find(res.Findings, RulePolicyDeny, "charts/api/templates/deployment.yaml")
+	if len(deny) != 1 || deny[0].Env != "dev,prod" || !strings.Contains(deny[0].Message, "api-server: servers run") {
+		t.Errorf("policy on rendered objects = %+v\n%s", deny, summary(res.Findings))
+	}
+	wrong := find(res.Findings, schema.RuleWrongType, "charts/api/templates/deployment.yaml")
+	if len(wrong) != 1 || wrong[0].Env != "dev,prod" || wrong[0].Location.Line != 8 {
+		t.Errorf("schema on rendered objects = %+v\n%s", wrong, summary(res.Findings))
 	}
 }
 
