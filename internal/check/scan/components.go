@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -92,6 +93,9 @@ func (r *run) renderComponent(job componentJob, idx *originIndex) (docs []*yamls
 	}
 	failWith := func(err error) *check.Finding {
 		msg := strings.ReplaceAll(err.Error(), r.root+"/", "")
+		if real, rerr := filepath.EvalSymlinks(r.root); rerr == nil {
+			msg = strings.ReplaceAll(msg, real+"/", "")
+		}
 		// no environment in the message: the same error in several
 		// environments is one finding listing them
 		return &check.Finding{RuleID: check.RuleRender, Severity: platform.SeverityHigh, Env: job.env,
