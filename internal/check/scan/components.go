@@ -75,13 +75,31 @@ func (r *run) renderComponents(ctx context.Context) []*yamlscan.Document {
 		out[i], fails[i] = r.renderComponent(jobs[i], idx)
 	})
 	var rendered []*yamlscan.Document
-	for i := range jobs {
+	r.helmDocs = map[*yamlscan.Document]helmSource{}
+	for i, job := range jobs {
 		rendered = append(rendered, out[i]...)
 		if fails[i] != nil {
 			r.findings = append(r.findings, *fails[i])
 		}
+		if job.comp.Type == platform.Helm {
+			r.recordHelmSources(job, out[i])
+		}
 	}
 	return rendered
+}
+
+// recordHelmSources remembers each rendered object's template and values
+// files, for annotateValues.
+func (r *run) recordHelmSources(job componentJob, docs []*yamlscan.Document) {
+	values := append([]string{path.Join(job.dir, "values.yaml")}, job.comp.InputsFor(job.env).ValuesFiles...)
+	for _, d := range docs {
+		for _, f := range r.files {
+			if f.rel == d.Origin.File {
+				r.helmDocs[d] = helmSource{template: f.data, values: values}
+				break
+			}
+		}
+	}
 }
 
 // renderComponent renders job and returns its objects as documents whose

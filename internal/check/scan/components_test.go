@@ -29,6 +29,9 @@ func TestRunHelmChartPerEnvironment(t *testing.T) {
 		priv[0].Resource != "Deployment/api/api-server" || priv[0].Suppressed != nil {
 		t.Fatalf("privileged finding = %+v\n%s", priv, summary(fs))
 	}
+	if !strings.HasSuffix(priv[0].Message, "(values: privileged from charts/api/values-dev.yaml)") {
+		t.Errorf("finding does not name the values file: %s", priv[0].Message)
+	}
 	if priv[0].Location.Line != 39 {
 		t.Errorf("privileged finding at line %d, want 39 (privileged: true in the template)", priv[0].Location.Line)
 	}
@@ -50,13 +53,28 @@ func TestRunHelmChartPerEnvironment(t *testing.T) {
 	}
 
 	both := copyTree(t, "testdata/helm")
-	write(t, both, "charts/api/values-prod.yaml", "privileged: true\n")
+	write(t, both, "charts/api/values.yaml", "image: registry.example.com/api:1.0.0\nprivileged: true\n")
+	write(t, both, "charts/api/values-dev.yaml", "{}\n")
+	write(t, both, "charts/api/values-prod.yaml", "{}\n")
 	res, err = Run(context.Background(), Options{Root: both})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := find(res.Findings, "FERRY-K8S-001", tmpl); len(got) != 1 || got[0].Env != "dev,prod" {
+	if got := find(res.Findings, "FERRY-K8S-001", tmpl); len(got) != 1 || got[0].Env != "dev,prod" ||
+		!strings.Contains(got[0].Message, "privileged from charts/api/values.yaml") {
 		t.Errorf("a finding of both environments is not one finding listing both:\n%s", summary(res.Findings))
+	}
+	write(t, both, "charts/api/values-prod.yaml", "privileged: true\n")
+	write(t, both, "charts/api/values-dev.yaml", "privileged: true\n")
+	res, err = Run(context.Background(), Options{Root: both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := find(res.Findings, "FERRY-K8S-001", tmpl)
+	if len(got) != 2 || got[0].Env == got[1].Env ||
+		!strings.Contains(got[0].Message+got[1].Message, "from charts/api/values-"+got[0].Env+".yaml") ||
+		!strings.Contains(got[0].Message+got[1].Message, "from charts/api/values-"+got[1].Env+".yaml") {
+		t.Errorf("each environment's finding does not name its own values file:\n%s", summary(res.Findings))
 	}
 
 	skip := copyTree(t, "testdata/helm")
@@ -186,6 +204,30 @@ func mustRead(t *testing.T, p string) string {
 	return string(data)
 }
 
+func TestValuesKeys(t *testing.T) {
+	t.Parallel()
+	tmpl := "a: {{ .Values.a.b }}\n{{- if .Values.on }}\n{{- with .Values.inner }}{{ end }}\nx: 1\n{{- range .Values.list }}\ny: {{ . }}\n{{- end }}\nz: {{ .Values.z }}\n{{- end }}\n"
+	for _, tc := range []struct {
+		name string
+		line int
+		want string
+	}{
+		{"on the line", 1, "a.b"},
+		{"inside if, after a closed with", 4, "on"},
+		{"inside range inside if", 6, "list,on"},
+		{"line and block", 8, "z,on"},
+		{"out of range", 99, ""},
+		{"zero", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := strings.Join(valuesKeys([]byte(tmpl), tc.line), ","); got != tc.want {
+				t.Errorf("valuesKeys(%d) = %q, want %q", tc.line, got, tc.want)
+			}
+		})
+	}
+}
+
 // FuzzTemplateOrigin: any template text gives an origin inside the file or
 // none, never a panic.
 func FuzzTemplateOrigin(f *testing.F) {
@@ -194,6 +236,7 @@ func FuzzTemplateOrigin(f *testing.F) {
 	f.Add([]byte("---\n# c\nkind: 'Pod'\nmetadata: {{ x }}\n---\nkind: Pod # two\n"), "Pod")
 	f.Add([]byte("{{/*\nkind: Secret\n*/}}\n"), "Secret")
 	f.Fuzz(func(t *testing.T, data []byte, kind string) {
+		_ = valuesKeys(data, len(kind))
 		d := templateOrigin(kind, []file{{rel: "c/templates/x.yaml", data: data}})
 		if d == nil {
 			return

@@ -33,6 +33,7 @@ func (r *run) checkDocuments(ctx context.Context) {
 		d := objects[i]
 		fs := append(v.Validate(d), kubernetes.Check(d)...)
 		results[i] = append(fs, evalPolicies(ctx, eng, d)...)
+		r.annotateValues(d, results[i])
 	})
 	for _, fs := range results {
 		r.findings = append(r.findings, fs...)

@@ -92,6 +92,7 @@ type run struct {
 	findings []check.Finding
 	docs     int
 	policies []string
+	helmDocs map[*yamlscan.Document]helmSource // rendered Helm objects' sources
 }
 
 func (r *run) loadPlatform() error {
