@@ -42,7 +42,8 @@ func newValidateCmd(g *Globals) *cobra.Command {
 		Short: "Check Terraform, Kubernetes, policies and secrets; exit 1 when a finding reaches --fail-on",
 		Long: `Run the check pipeline on PATH (default: --repo). With a ferry.yaml it checks
 the whole platform and, per environment, the environment's tfvars and the
-rendered kustomize overlays; without one it scans PATH's .tf and YAML files.
+rendered kustomize overlays, Helm charts (with each
+environment's values) and per-environment manifests; without one it scans PATH's .tf and YAML files.
 In a platform repository the run is recorded in the store, for the
 promotion gates to cite (the revision is git HEAD, marked -dirty when the
 working tree has uncommitted changes).`,
