@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +78,10 @@ func TestDeployVerbs(t *testing.T) {
 	}
 	if code, out, errs = run("history", "staging"); code != ExitOK || !strings.Contains(out, "deployments of staging") {
 		t.Fatalf("history: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Deployments name the actor the way lane moves do: the Git identity.
+	if want := os.Getenv("GIT_COMMITTER_NAME"); want == "" || !strings.Contains(out, want) {
+		t.Errorf("history does not name the committer %q as the deployer:\n%s", want, out)
 	}
 	if code, _, errs = run("sync", "nope"); code != ExitUsage || !strings.Contains(errs, `unknown environment "nope"`) {
 		t.Fatalf("sync of an unknown env: exit %d\n%s", code, errs)

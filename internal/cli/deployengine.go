@@ -9,6 +9,7 @@ import (
 
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/kube"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -32,8 +33,15 @@ func openDeploy(ctx context.Context, g *Globals) (*platform.Platform, store.Stor
 	return p, st, nil
 }
 
-func deployOptions(g *Globals, st store.Store) deploy.Options {
-	return deploy.Options{Store: st, Progress: g.Err}
+// deployOptions builds the deploy engine's options; the actor is resolved
+// the way lane moves resolve theirs (git.Repo.Actor), so history names one
+// person the same way for promotions and deployments.
+func deployOptions(ctx context.Context, g *Globals, p *platform.Platform, st store.Store) deploy.Options {
+	o := deploy.Options{Store: st, Progress: g.Err}
+	if repo, err := git.Open(p.Dir); err == nil {
+		o.Actor = repo.Actor(ctx)
+	}
+	return o
 }
 
 // writeReport prints a plan or sync report as text: one line per

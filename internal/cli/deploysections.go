@@ -98,7 +98,7 @@ func (o *rollbackOptions) syncRollback(ctx context.Context, e *flow.Engine, res 
 			fmt.Fprintf(o.g.Out, "rolled back %s: %s is now at %s with the tree of %s (was %s)\n", res.Env, res.Lane, short(res.Commit), res.Tag, short(res.Previous))
 		}
 	}
-	rep, err := deploy.Sync(ctx, e.P, o.env, res.Commit, deploy.Options{Store: e.Store, Progress: o.g.Err})
+	rep, err := deploy.Sync(ctx, e.P, o.env, res.Commit, deploy.Options{Store: e.Store, Progress: o.g.Err, Actor: e.Actor})
 	if o.g.JSON() {
 		if werr := o.g.WriteJSON(struct {
 			Rollback   *flow.RollbackResult `json:"rollback"`

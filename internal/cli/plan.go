@@ -47,7 +47,7 @@ func (o *planOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(o.g, st))
+	rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(ctx, o.g, p, st))
 	if err != nil && rep == nil {
 		return err
 	}

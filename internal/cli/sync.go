@@ -52,7 +52,7 @@ func (o *syncOptions) run(ctx context.Context) error {
 	}
 	defer st.Close()
 	if o.dryRun {
-		rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(o.g, st))
+		rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(ctx, o.g, p, st))
 		return o.finish(rep, err)
 	}
 	rep, err := runSync(ctx, o.g, p, st, o.env, o.ref)
@@ -61,7 +61,7 @@ func (o *syncOptions) run(ctx context.Context) error {
 
 // runSync is shared by sync and rollback.
 func runSync(ctx context.Context, g *Globals, p *platform.Platform, st store.Store, env, ref string) (*deploy.Report, error) {
-	return deploy.Sync(ctx, p, env, ref, deployOptions(g, st))
+	return deploy.Sync(ctx, p, env, ref, deployOptions(ctx, g, p, st))
 }
 
 func (o *syncOptions) finish(rep *deploy.Report, err error) error {

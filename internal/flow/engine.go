@@ -88,7 +88,7 @@ func New(ctx context.Context, p *platform.Platform, o Options) (*Engine, error) 
 	}
 	e.actorExplicit = e.Actor != ""
 	if e.Actor == "" {
-		e.Actor = e.defaultActor(ctx)
+		e.Actor = repo.Actor(ctx)
 	}
 	if e.Store == nil {
 		if e.Store, err = OpenStore(ctx, p); err != nil {
@@ -140,22 +140,6 @@ func (e *Engine) settleRemote(ctx context.Context) error {
 		return &RemoteError{Name: name}
 	}
 	return nil
-}
-
-func (e *Engine) defaultActor(ctx context.Context) string {
-	if a := strings.TrimSpace(os.Getenv("FERRY_ACTOR")); a != "" {
-		return a
-	}
-	out, err := e.Repo.Run(ctx, "var", "GIT_COMMITTER_IDENT")
-	if err != nil {
-		return "unknown"
-	}
-	// "Name <email> 1700000000 +0000" → "Name <email>"
-	ident := strings.TrimSpace(out)
-	if i := strings.LastIndexByte(ident, '>'); i >= 0 {
-		ident = ident[:i+1]
-	}
-	return ident
 }
 
 // OpenStore opens the platform's store: SQLite under the repository by

@@ -109,6 +109,25 @@ func (r *Repo) ConfiguredIdentity(ctx context.Context) (name, email string) {
 	return strings.TrimSpace(n), strings.TrimSpace(m)
 }
 
+// Actor names who is acting, for audit records: $FERRY_ACTOR when set, else
+// Git's committer identity ("Name <email>"), else "unknown". Lane moves and
+// deployments use it alike, so history names one person the same way.
+func (r *Repo) Actor(ctx context.Context) string {
+	if a := strings.TrimSpace(os.Getenv("FERRY_ACTOR")); a != "" {
+		return a
+	}
+	out, err := r.Run(ctx, "var", "GIT_COMMITTER_IDENT")
+	if err != nil {
+		return "unknown"
+	}
+	// "Name <email> 1700000000 +0000" → "Name <email>"
+	ident := strings.TrimSpace(out)
+	if i := strings.LastIndexByte(ident, '>'); i >= 0 {
+		ident = ident[:i+1]
+	}
+	return ident
+}
+
 // Run executes git with args in the repository and returns its stdout.
 // Arguments go straight to exec (no shell). Callers put user-supplied values
 // after --end-of-options or --, or validate them first.
