@@ -101,9 +101,16 @@ func one(ctx context.Context, cp *testenv.ControlPlane, dir string, n int, withK
 		kd = time.Since(start)
 		kubectlTime = kd.Round(time.Millisecond).String()
 	}
+	before := planeCPU(cp)
 	first, err := runChild(cp, ffile)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("FERRY_BENCH_TRACE") != "" {
+		after := planeCPU(cp)
+		for name, t := range after {
+			fmt.Fprintf(os.Stderr, "  %s cpu during the first ferry apply: %s\n", name, t-before[name])
+		}
 	}
 	again, err := runChild(cp, ffile)
 	if err != nil {
@@ -279,4 +286,25 @@ func tail(b []byte) string {
 func workers() int {
 	n, _ := strconv.Atoi(os.Getenv("FERRY_BENCH_WORKERS"))
 	return n
+}
+
+// planeCPU returns the user+system CPU time each control plane process has
+// used so far (from /proc/PID/stat, in clock ticks of 10ms).
+func planeCPU(cp *testenv.ControlPlane) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for name, pid := range cp.PIDs() {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[name] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return out
 }
