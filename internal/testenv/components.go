@@ -134,7 +134,12 @@ func (cp *ControlPlane) startControllers(bins map[string]string, pk *pki) error 
 		"--service-account-private-key-file="+pk.saKeyFile,
 		"--root-ca-file="+pk.caFile,
 		"--use-service-account-credentials=false",
-		"--controllers=*", "--bind-address=127.0.0.1", "--secure-port=0")
+		"--controllers=*", "--bind-address=127.0.0.1", "--secure-port=0",
+		// kwok's Lease renewals stall for about a minute some two minutes
+		// after start; with the default 50s grace the node-lifecycle
+		// controller then marks every Pod NotReady for good (kwok does not
+		// make them Ready again) and later health waits time out.
+		"--node-monitor-grace-period=5m")
 	if err != nil {
 		return err
 	}
