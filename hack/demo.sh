@@ -84,7 +84,7 @@ step "a hotfix from main (tried on dev first), merged back into develop, through
 run "$FERRY" flow start hotfix quiet-logs
 git switch -q hotfix/quiet-logs
 sed -i 's/LOG_LEVEL: info/LOG_LEVEL: warn/' apps/sample-service/base/configmap.yaml
-git commit -qam "fix(sample-service): log at warn to stop flooding the dev cluster's log store"
+git commit -qam "fix(sample-service): log at warn outside dev to cut the log volume of staging and production"
 run "$FERRY" sync dev --ref hotfix/quiet-logs
 run "$FERRY" flow finish
 run "$FERRY" sync dev
