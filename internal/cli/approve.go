@@ -52,12 +52,12 @@ func (o *approveOptions) validate() error {
 }
 
 func (o *approveOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	a, err := e.Approve(ctx, o.lane, o.revision, o.comment)
+	defer ap.Close()
+	a, err := ap.Approve(ctx, o.lane, o.revision, o.comment)
 	if err != nil {
 		return err
 	}

@@ -1,48 +1,14 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"ferry.dev/ferry/internal/deploy"
-	"ferry.dev/ferry/internal/flow"
-	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/kube"
-	"ferry.dev/ferry/internal/platform"
-	"ferry.dev/ferry/internal/store"
 )
-
-// openDeploy loads the platform on --repo and opens its store for the
-// deploy engine. The caller closes the store.
-func openDeploy(ctx context.Context, g *Globals) (*platform.Platform, store.Store, error) {
-	dir, err := g.RepoDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := platform.Load(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := flow.OpenStore(ctx, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, st, nil
-}
-
-// deployOptions builds the deploy engine's options; the actor is resolved
-// the way lane moves resolve theirs (git.Repo.Actor), so history names one
-// person the same way for promotions and deployments.
-func deployOptions(ctx context.Context, g *Globals, p *platform.Platform, st store.Store) deploy.Options {
-	o := deploy.Options{Store: st, Progress: g.Err}
-	if repo, err := git.Open(p.Dir); err == nil {
-		o.Actor = repo.Actor(ctx)
-	}
-	return o
-}
 
 // writeReport prints a plan or sync report as text: one line per
 // component, then the object changes and Terraform resource changes.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
 )
@@ -20,7 +21,7 @@ func (o *statusOptions) gatherEnvs(ctx context.Context, e *flow.Engine, rep *sta
 		if o.env != "" && env.Name != o.env {
 			continue
 		}
-		ts, err := deploy.Status(ctx, e.P, env.Name, deploy.Options{Store: e.Store, Progress: o.g.Err}, o.live)
+		ts, err := o.app.Status(ctx, env.Name, o.live)
 		if err != nil {
 			return false, err
 		}
@@ -65,7 +66,7 @@ func (o *historyOptions) gatherDeployments(ctx context.Context, e *flow.Engine, 
 	if rep.Env == "" {
 		return nil
 	}
-	ds, err := deploy.History(ctx, e.Store, rep.Env, o.limit)
+	ds, err := o.app.Deployments(ctx, rep.Env, o.limit)
 	rep.Deployments = ds
 	return err
 }
@@ -88,9 +89,10 @@ func renderDeployments(w io.Writer, rep *historyReport) {
 	tw.Flush()
 }
 
-// syncRollback deploys the rollback commit (or, when the lane already had
-// the tag's tree, the lane head). -o json prints {rollback, deployment}.
-func (o *rollbackOptions) syncRollback(ctx context.Context, e *flow.Engine, res *flow.RollbackResult) error {
+// writeSynced prints a rollback and the deployment of its commit (or, when
+// the lane already had the tag's tree, of the lane head). -o json prints
+// {rollback, deployment}.
+func (o *rollbackOptions) writeSynced(res *flow.RollbackResult, rep *deploy.Report, err error) error {
 	if !o.g.JSON() {
 		if res.UpToDate {
 			fmt.Fprintf(o.g.Out, "up to date: %s (%s) already has %s's tree\n", res.Env, res.Lane, res.Tag)
@@ -98,7 +100,6 @@ func (o *rollbackOptions) syncRollback(ctx context.Context, e *flow.Engine, res 
 			fmt.Fprintf(o.g.Out, "rolled back %s: %s is now at %s with the tree of %s (was %s)\n", res.Env, res.Lane, short(res.Commit), res.Tag, short(res.Previous))
 		}
 	}
-	rep, err := deploy.Sync(ctx, e.P, o.env, res.Commit, deploy.Options{Store: e.Store, Progress: o.g.Err, Actor: e.Actor})
 	if o.g.JSON() {
 		if werr := o.g.WriteJSON(struct {
 			Rollback   *flow.RollbackResult `json:"rollback"`
@@ -113,4 +114,34 @@ func (o *rollbackOptions) syncRollback(ctx context.Context, e *flow.Engine, res 
 		return &ProblemError{Err: err, Try: "ferry history " + o.env}
 	}
 	return nil
+}
+
+// gatherAgent adds what ferry serve last did to each environment. Its
+// problems (drift, failures) already show in the other sections.
+func (o *statusOptions) gatherAgent(ctx context.Context, e *flow.Engine, rep *statusReport) (bool, error) {
+	for _, env := range e.P.Spec.Environments {
+		if o.env != "" && env.Name != o.env {
+			continue
+		}
+		out, at, ok, err := agent.LastOutcome(ctx, e.Store, env.Name)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			rep.Agent = append(rep.Agent, agentStatus{Env: env.Name, At: at, Outcome: out})
+		}
+	}
+	return false, nil
+}
+
+func renderAgent(w io.Writer, rep *statusReport) {
+	if len(rep.Agent) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nagent (ferry serve), last outcome:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, a := range rep.Agent {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.Env, a.At.UTC().Format("2006-01-02 15:04:05"), a.Action, a.Message)
+	}
+	tw.Flush()
 }

@@ -37,11 +37,11 @@ func newDiffCmd(g *Globals) *cobra.Command {
 }
 
 func (o *diffOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer ap.Close()
 	if err := e.Sync(ctx); err != nil {
 		return err
 	}

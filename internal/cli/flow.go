@@ -45,11 +45,11 @@ features, by default) or from --from REF. The working tree is not touched.`,
 }
 
 func (o *flowStartOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer ap.Close()
 	res, err := e.StartTopic(ctx, o.kind, o.name, o.from)
 	if err != nil {
 		return err
@@ -108,11 +108,11 @@ func (o *flowFinishOptions) validate() error {
 }
 
 func (o *flowFinishOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer ap.Close()
 	if o.branch == "" {
 		if o.branch, err = e.CurrentBranch(ctx); err != nil {
 			return usageErr("ferry flow finish BRANCH", "%v", err)

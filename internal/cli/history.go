@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/store"
 )
@@ -16,6 +17,7 @@ type historyOptions struct {
 	g      *Globals
 	target string
 	limit  int
+	app    *app.App
 }
 
 // historyReport is the stable -o json shape of `ferry history`. Sections
@@ -64,11 +66,12 @@ func (o *historyOptions) sections() []historySection {
 }
 
 func (o *historyOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer ap.Close()
+	o.app = ap
 	rep := &historyReport{}
 	if o.target != "" {
 		if rep.Lane, rep.Env, err = e.HistoryTarget(o.target); err != nil {

@@ -5,8 +5,6 @@ import (
 	"errors"
 
 	"github.com/spf13/cobra"
-
-	"ferry.dev/ferry/internal/deploy"
 )
 
 type planOptions struct {
@@ -42,12 +40,12 @@ func (o *planOptions) addFlags(c *cobra.Command) {
 }
 
 func (o *planOptions) run(ctx context.Context) error {
-	p, st, err := openDeploy(ctx, o.g)
+	ap, err := openDeploy(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(ctx, o.g, p, st))
+	defer ap.Close()
+	rep, err := ap.Plan(ctx, o.env, o.ref)
 	if err != nil && rep == nil {
 		return err
 	}

@@ -56,12 +56,12 @@ func (o *promoteOptions) validate() error {
 }
 
 func (o *promoteOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	res, err := e.Promote(ctx, o.lane, flow.PromoteOptions{DryRun: o.dryRun, Override: o.override})
+	defer ap.Close()
+	res, err := ap.Promote(ctx, o.lane, flow.PromoteOptions{DryRun: o.dryRun, Override: o.override})
 	if res != nil {
 		if werr := o.write(res); werr != nil {
 			return werr

@@ -62,12 +62,12 @@ func (o *releaseOptions) validate() error {
 }
 
 func (o *releaseOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	res, err := e.Release(ctx, flow.ReleaseOptions{RC: o.rc, Bump: o.parsedBump, DryRun: o.dryRun, Override: o.override})
+	defer ap.Close()
+	res, err := ap.Release(ctx, flow.ReleaseOptions{RC: o.rc, Bump: o.parsedBump, DryRun: o.dryRun, Override: o.override})
 	if res != nil {
 		if werr := o.write(res); werr != nil {
 			return werr

@@ -50,18 +50,18 @@ func (o *rollbackOptions) validate() error {
 }
 
 func (o *rollbackOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	res, err := e.Rollback(ctx, o.env, o.to)
-	if err != nil {
+	defer ap.Close()
+	res, rep, err := ap.Rollback(ctx, o.env, o.to, !o.noSync)
+	if res == nil {
 		return err
 	}
 	writeNotes(o.g, res.Notes)
 	if !o.noSync {
-		return o.syncRollback(ctx, e, res)
+		return o.writeSynced(res, rep, err)
 	}
 	if o.g.JSON() {
 		return o.g.WriteJSON(res)

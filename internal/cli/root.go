@@ -129,6 +129,7 @@ var verbs = []func(*Globals) *cobra.Command{
 	newRollbackCmd,
 	newValidateCmd,
 	newRulesCmd,
+	newServeCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).

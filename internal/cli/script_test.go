@@ -12,7 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/testenv"
@@ -109,7 +109,7 @@ func scriptStore(ts *testscript.TestScript) store.Store {
 	p, err := platform.Load(ts.MkAbs("."))
 	ts.Check(err)
 	p.Spec.Store.DSN = os.Expand(p.Spec.Store.DSN, ts.Getenv)
-	st, err := flow.OpenStore(context.Background(), p)
+	st, err := app.OpenStore(context.Background(), p)
 	ts.Check(err)
 	return st
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
 )
@@ -16,6 +19,7 @@ type statusOptions struct {
 	g    *Globals
 	env  string
 	live bool // probe clusters and backends for health and drift
+	app  *app.App
 }
 
 // statusReport is the stable -o json shape of `ferry status`. Each section
@@ -24,6 +28,16 @@ type statusReport struct {
 	Lanes []flow.LaneStatus `json:"lanes"`
 	// Environments: per env and target, deployed revision, health, drift.
 	Environments []deploy.TargetStatus `json:"environments,omitempty"`
+	// Agent: what ferry serve last did per environment (absent when it
+	// never ran).
+	Agent []agentStatus `json:"agent,omitempty"`
+}
+
+// agentStatus is the agent's newest recorded outcome for an environment.
+type agentStatus struct {
+	Env string    `json:"env"`
+	At  time.Time `json:"at"`
+	agent.Outcome
 }
 
 // statusSection gathers one part of the report and says whether it found a
@@ -60,15 +74,17 @@ Exits 1 when there is drift or a deployed target is unhealthy.`,
 
 func (o *statusOptions) sections() []statusSection {
 	return []statusSection{{name: "lanes", gather: o.gatherLanes, render: renderLanes},
-		{name: "environments", gather: o.gatherEnvs, render: renderEnvs}}
+		{name: "environments", gather: o.gatherEnvs, render: renderEnvs},
+		{name: "agent", gather: o.gatherAgent, render: renderAgent}}
 }
 
 func (o *statusOptions) run(ctx context.Context) error {
-	e, err := openFlow(ctx, o.g)
+	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer ap.Close()
+	o.app = ap
 	rep := &statusReport{Lanes: []flow.LaneStatus{}}
 	problem := false
 	for _, s := range o.sections() {

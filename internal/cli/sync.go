@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry.dev/ferry/internal/deploy"
-	"ferry.dev/ferry/internal/platform"
-	"ferry.dev/ferry/internal/store"
 )
 
 type syncOptions struct {
@@ -46,22 +44,17 @@ func (o *syncOptions) addFlags(c *cobra.Command) {
 }
 
 func (o *syncOptions) run(ctx context.Context) error {
-	p, st, err := openDeploy(ctx, o.g)
+	ap, err := openDeploy(ctx, o.g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ap.Close()
 	if o.dryRun {
-		rep, err := deploy.Plan(ctx, p, o.env, o.ref, deployOptions(ctx, o.g, p, st))
+		rep, err := ap.Plan(ctx, o.env, o.ref)
 		return o.finish(rep, err)
 	}
-	rep, err := runSync(ctx, o.g, p, st, o.env, o.ref)
+	rep, err := ap.Sync(ctx, o.env, o.ref)
 	return o.finish(rep, err)
-}
-
-// runSync is shared by sync and rollback.
-func runSync(ctx context.Context, g *Globals, p *platform.Platform, st store.Store, env, ref string) (*deploy.Report, error) {
-	return deploy.Sync(ctx, p, env, ref, deployOptions(ctx, g, p, st))
 }
 
 func (o *syncOptions) finish(rep *deploy.Report, err error) error {

@@ -15,10 +15,10 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/report"
 	"ferry.dev/ferry/internal/check/scan"
-	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -209,12 +209,12 @@ func (o *validateOptions) write(rep *report.Report) error {
 }
 
 func (o *validateOptions) record(ctx context.Context, p *platform.Platform, run store.CheckRun) error {
-	st, err := flow.OpenStore(ctx, p)
+	ap, err := app.New(ctx, p, app.Options{Log: progressLog(o.g)})
 	if err != nil {
 		return fmt.Errorf("validate: record check run: %w", err)
 	}
-	defer st.Close()
-	id, err := st.RecordCheckRun(ctx, run)
+	defer ap.Close()
+	id, err := ap.RecordCheckRun(ctx, run)
 	if err != nil {
 		return fmt.Errorf("validate: record check run: %w", err)
 	}

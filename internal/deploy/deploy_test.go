@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +118,6 @@ func TestSyncReferenceDev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
 	rb, err := e.Rollback(ctx, "dev", "v0.1.0")
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func runChild() int {
 	}
 	f := &fixture{kubeconfig: os.Getenv("FERRY_CHILD_KUBECONFIG")}
 	_, err = Sync(ctx, p, "staging", "", Options{
-		Store: st, Actor: "child", Progress: os.Stderr, LockTTL: 3 * time.Second,
+		Store: st, Actor: "child", Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), LockTTL: 3 * time.Second,
 		StateDir: filepath.Join(p.Dir, ".ferry"), Connect: f.connect,
 	})
 	if err != nil {

@@ -2,12 +2,14 @@ package deploy
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"os"
 	"path/filepath"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -72,7 +74,7 @@ func (f *fixture) opts(t *testing.T) Options {
 	return Options{
 		Store:    f.st,
 		Actor:    "test",
-		Progress: testWriter{t},
+		Log:      slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 		StateDir: filepath.Join(f.dir, ".ferry"),
 		Connect:  f.connect,
 		// The reference platform waits up to 5m; a healthy rollout here

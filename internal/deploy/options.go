@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -21,10 +20,13 @@ type Options struct {
 	// Store records deployments and holds the environment lock (required
 	// for Sync).
 	Store store.Store
-	// Actor is recorded with the deployment.
+	// Actor is recorded with the deployment (default: git.Repo.Actor, the
+	// one rule every ferry record uses).
 	Actor string
-	// Progress receives one line per step (default: discarded).
-	Progress io.Writer
+	// Log receives one record per step, with the environment, revision and
+	// deployment ID as attributes (default: discarded). The CLI turns the
+	// messages into its progress lines; the agent writes JSON lines.
+	Log *slog.Logger
 	// Terraform runs terraform components (default: terraform or tofu on
 	// PATH, found when first needed).
 	Terraform *terraform.Runner
@@ -45,20 +47,14 @@ type Options struct {
 }
 
 func (o *Options) defaults(repoDir string) {
-	if o.Progress == nil {
-		o.Progress = io.Discard
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.StateDir == "" {
 		o.StateDir = filepath.Join(repoDir, ".ferry")
 	}
 	if o.LockTTL <= 0 {
 		o.LockTTL = time.Minute
-	}
-	if o.Actor == "" {
-		o.Actor = os.Getenv("USER")
-		if o.Actor == "" {
-			o.Actor = "ferry"
-		}
 	}
 	if o.Connect == nil {
 		o.Connect = connectTarget
@@ -69,7 +65,15 @@ func connectTarget(t platform.Target, allowExec bool) (*kube.Client, error) {
 	return kube.Connect(kube.Options{Kubeconfig: t.Kube.Kubeconfig, Context: t.Kube.Context, AllowExecPlugins: allowExec})
 }
 
-func (o *Options) logf(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
+func (o *Options) logf(format string, args ...any) { o.Log.Info(fmt.Sprintf(format, args...)) }
+
+// actorFor fills in the actor by the one rule (git.Repo.Actor) when the
+// caller named none.
+func (o *Options) actorFor(ctx context.Context, repo *git.Repo) {
+	if o.Actor == "" {
+		o.Actor, _ = repo.Actor(ctx)
+	}
+}
 
 // UnknownEnvError: the environment is not in ferry.yaml.
 type UnknownEnvError struct{ Env string }
@@ -118,7 +122,7 @@ func withRevision(ctx context.Context, repo *git.Repo, rev string, fn func(dir s
 	return repo.WithWorktree(ctx, rev, func(w *git.Worktree) error {
 		p, err := platform.Load(w.Dir)
 		if err != nil {
-			return fmt.Errorf("load ferry.yaml at %s: %w", short(rev), err)
+			return Terminal(fmt.Errorf("load ferry.yaml at %s: %w", short(rev), err))
 		}
 		return fn(w.Dir, p)
 	})

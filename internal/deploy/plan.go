@@ -21,6 +21,7 @@ func Plan(ctx context.Context, p *platform.Platform, envName, rev string, opts O
 	if err != nil {
 		return nil, err
 	}
+	opts.Log = opts.Log.With("env", envName, "revision", r.revision)
 	rep := &Report{Env: envName, Revision: r.revision, Version: r.version, DryRun: true, Status: store.StatusSucceeded}
 	err = withRevision(ctx, repo, r.revision, func(dir string, wp *platform.Platform) error {
 		env, ok := wp.Env(envName)

@@ -32,6 +32,8 @@ type TargetReport struct {
 	Status     store.Status      `json:"status"`
 	Error      string            `json:"error,omitempty"`
 	Components []ComponentReport `json:"components"`
+	// terminal: the failure cannot be fixed by retrying this revision.
+	terminal bool
 }
 
 // ComponentReport is one component on one target.

@@ -31,6 +31,8 @@ func Sync(ctx context.Context, p *platform.Platform, envName, rev string, opts O
 	if err != nil {
 		return nil, err
 	}
+	opts.actorFor(ctx, repo)
+	opts.Log = opts.Log.With("env", envName, "revision", r.revision)
 	if ids, err := opts.Store.MarkAborted(ctx, envName); err != nil {
 		return nil, err
 	} else if len(ids) > 0 {
@@ -92,6 +94,7 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 		return nil, fmt.Errorf("record deployment: %w", err)
 	}
 	rep.DeploymentID = id
+	opts.Log = opts.Log.With("deployment", id)
 	opts.logf("deployment %d: %s at %s %s", id, r.env.Name, short(r.revision), r.version)
 	defer func() {
 		if p := recover(); p != nil {
@@ -142,7 +145,11 @@ func runTargets(ctx context.Context, dir string, p *platform.Platform, r resolve
 		rep.Targets = append(rep.Targets, tr)
 		if tr.Status == store.StatusFailed {
 			rep.Status = store.StatusFailed
-			return fmt.Errorf("%w: target %s: %s", ErrFailed, t.Name, tr.Error)
+			err := fmt.Errorf("%w: target %s: %s", ErrFailed, t.Name, tr.Error)
+			if tr.terminal {
+				return Terminal(err)
+			}
+			return err
 		}
 	}
 	return nil

@@ -65,6 +65,7 @@ func syncTarget(ctx context.Context, dir string, p *platform.Platform, env platf
 		if err != nil {
 			cr.Status, cr.Error = store.StatusFailed, err.Error()
 			tr.Status, tr.Error = store.StatusFailed, fmt.Sprintf("%s: %v", c.Name, err)
+			tr.terminal = IsTerminal(err)
 			tr.Components = append(tr.Components, cr)
 			opts.logf("%s/%s: failed: %v", t.Name, c.Name, err)
 			return tr
@@ -224,7 +225,7 @@ func (r *targetRun) kube(ctx context.Context, c platform.Component, cr *Componen
 	}
 	objs, err := render.Component(r.dir, r.p, c, r.env.Name)
 	if err != nil {
-		return err
+		return Terminal(err)
 	}
 	objs = append(objs, exportObjects(objs, c, r.exports)...)
 	if r.kc == nil {

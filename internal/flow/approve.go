@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -173,14 +172,8 @@ func (e *Engine) approver(ctx context.Context) (string, error) {
 	if e.actorExplicit {
 		return e.Actor, nil
 	}
-	if a := strings.TrimSpace(os.Getenv("FERRY_ACTOR")); a != "" {
+	if a, known := e.Repo.Actor(ctx); known {
 		return a, nil
-	}
-	name, email := e.Repo.ConfiguredIdentity(ctx)
-	for _, v := range []string{email, name, os.Getenv("USER")} {
-		if v = strings.TrimSpace(v); v != "" {
-			return v, nil
-		}
 	}
 	return "", NoApproverError{}
 }

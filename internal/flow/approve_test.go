@@ -101,20 +101,25 @@ func TestApproveBadInput(t *testing.T) {
 	}
 }
 
-// Who approves: FERRY_ACTOR, else git config user.email, else user.name,
-// else $USER — never ferry's default commit identity.
+// Who approves (git.Repo.Actor, the one rule for every record): FERRY_ACTOR,
+// else git config user.email, else user.name, else the committer the
+// environment names (GIT_COMMITTER_*), else $USER — never ferry's default
+// commit identity.
 func TestApproverIdentity(t *testing.T) {
 	f := newFixture(t, false)
 	ctx := context.Background()
 	f.e.actorExplicit = false
 	t.Setenv("USER", "dave")
 	t.Setenv("FERRY_ACTOR", "")
+	t.Setenv("GIT_COMMITTER_NAME", "")
+	t.Setenv("GIT_COMMITTER_EMAIL", "")
 	steps := []struct {
 		name string
 		set  func()
 		want string
 	}{
 		{"USER", func() {}, "dave"},
+		{"GIT_COMMITTER_*", func() { t.Setenv("GIT_COMMITTER_NAME", "Erin"); t.Setenv("GIT_COMMITTER_EMAIL", "erin@x") }, "Erin <erin@x>"},
 		{"user.name", func() { f.git("config", "user.name", "Carol") }, "Carol"},
 		{"user.email", func() { f.git("config", "user.email", "carol@x") }, "carol@x"},
 		{"FERRY_ACTOR", func() { t.Setenv("FERRY_ACTOR", "ci-bot") }, "ci-bot"},

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"ferry.dev/ferry/internal/git"
@@ -18,12 +16,12 @@ import (
 // Options configure an Engine. The zero value works: no checks are run,
 // progress is discarded, the actor comes from FERRY_ACTOR or Git's identity.
 type Options struct {
-	Checker  Checker   // runs checks when none is recorded; default NoChecker
-	Progress io.Writer // progress lines (stderr in the CLI)
-	Actor    string    // who is acting; default FERRY_ACTOR, else Git's committer
-	Now      func() time.Time
-	// Store, when set, is used instead of opening the platform's store (the
-	// caller keeps ownership and closes it).
+	Checker Checker      // runs checks when none is recorded; default NoChecker
+	Log     *slog.Logger // progress records (the CLI prints their messages on stderr)
+	Actor   string       // who is acting; default FERRY_ACTOR, else Git's committer
+	Now     func() time.Time
+	// Store records promotions, check runs and approvals (required; the
+	// caller owns it and closes it).
 	Store store.Store
 	// MaxAttempts bounds re-planning when a lane moves under us (default 4).
 	MaxAttempts int
@@ -40,17 +38,16 @@ type Engine struct {
 	Actor  string
 
 	actorExplicit bool // Actor came from Options, not the environment
-	progress      io.Writer
+	log           *slog.Logger
 	now           func() time.Time
 	maxAttempts   int
-	ownStore      bool
 	held          []store.Lock // in-flight marks, see inflight.go
 	// beforePublish is a test seam: called after planning and merging, just
 	// before the result is published.
 	beforePublish func()
 }
 
-// Open loads the platform at dir, opens its repository and store, settles
+// Open loads the platform at dir, opens its repository, settles
 // the remote, and removes temporary worktrees left by killed runs.
 func Open(ctx context.Context, dir string, o Options) (*Engine, error) {
 	p, err := platform.Load(dir)
@@ -66,13 +63,13 @@ func New(ctx context.Context, p *platform.Platform, o Options) (*Engine, error) 
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{P: p, Repo: repo, Checker: o.Checker, Actor: o.Actor, progress: o.Progress,
+	e := &Engine{P: p, Repo: repo, Checker: o.Checker, Actor: o.Actor, log: o.Log,
 		now: o.Now, maxAttempts: o.MaxAttempts, Store: o.Store}
 	if e.Checker == nil {
 		e.Checker = NoChecker{}
 	}
-	if e.progress == nil {
-		e.progress = io.Discard
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -88,24 +85,17 @@ func New(ctx context.Context, p *platform.Platform, o Options) (*Engine, error) 
 	}
 	e.actorExplicit = e.Actor != ""
 	if e.Actor == "" {
-		e.Actor = repo.Actor(ctx)
+		e.Actor, _ = repo.Actor(ctx)
 	}
 	if e.Store == nil {
-		if e.Store, err = OpenStore(ctx, p); err != nil {
-			return nil, err
-		}
-		e.ownStore = true
+		return nil, ErrNoStore
 	}
 	return e, nil
 }
 
-// Close closes the store if the engine opened it.
-func (e *Engine) Close() error {
-	if e.ownStore && e.Store != nil {
-		return e.Store.Close()
-	}
-	return nil
-}
+// ErrNoStore: an Engine needs a store (Options.Store); the composition root
+// (package app) opens it.
+var ErrNoStore = errors.New("workflow engine needs a store")
 
 // RemoteError is a configured remote that does not exist.
 type RemoteError struct{ Name string }
@@ -142,47 +132,8 @@ func (e *Engine) settleRemote(ctx context.Context) error {
 	return nil
 }
 
-// OpenStore opens the platform's store: SQLite under the repository by
-// default (its directory git-ignores itself) or PostgreSQL.
-func OpenStore(ctx context.Context, p *platform.Platform) (store.Store, error) {
-	if p.Spec.Store.Driver == platform.DefaultStoreDriver {
-		path, err := p.StorePath()
-		if err != nil {
-			return nil, err
-		}
-		if err := ignoreStoreDir(filepath.Dir(path), p.Dir); err != nil {
-			return nil, err
-		}
-		return store.OpenSQLite(ctx, path)
-	}
-	dsn, err := p.StoreDSN()
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, p.Spec.Store.Driver, dsn)
-}
-
-// ignoreStoreDir writes a .gitignore of "*" into a store directory inside
-// the repository, so the state database never shows as untracked.
-func ignoreStoreDir(dir, repo string) error {
-	rel, err := filepath.Rel(repo, dir)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create store dir: %w", err)
-	}
-	gi := filepath.Join(dir, ".gitignore")
-	if _, err := os.Stat(gi); errors.Is(err, os.ErrNotExist) {
-		if err := os.WriteFile(gi, []byte("*\n"), 0o644); err != nil {
-			return fmt.Errorf("ignore store dir: %w", err)
-		}
-	}
-	return nil
-}
-
 func (e *Engine) logf(format string, args ...any) {
-	fmt.Fprintf(e.progress, format+"\n", args...)
+	e.log.Info(fmt.Sprintf(format, args...))
 }
 
 // crashPoint is a test seam for the crash-safety tests: when

@@ -109,23 +109,37 @@ func (r *Repo) ConfiguredIdentity(ctx context.Context) (name, email string) {
 	return strings.TrimSpace(n), strings.TrimSpace(m)
 }
 
-// Actor names who is acting, for audit records: $FERRY_ACTOR when set, else
-// Git's committer identity ("Name <email>"), else "unknown". Lane moves and
-// deployments use it alike, so history names one person the same way.
-func (r *Repo) Actor(ctx context.Context) string {
+// Actor names who is acting, for every audit record ferry writes (lane
+// moves, deployments, approvals) by one rule: $FERRY_ACTOR when set; else
+// the user's configured Git email, else name (ferry's default commit
+// identity does not count); else Git's committer identity as the
+// environment sets it (GIT_COMMITTER_*); else $USER. known is false when
+// none of these names anyone: then the actor is "unknown", which may record
+// an automated change but never an approval.
+func (r *Repo) Actor(ctx context.Context) (actor string, known bool) {
 	if a := strings.TrimSpace(os.Getenv("FERRY_ACTOR")); a != "" {
-		return a
+		return a, true
 	}
-	out, err := r.Run(ctx, "var", "GIT_COMMITTER_IDENT")
-	if err != nil {
-		return "unknown"
+	name, email := r.ConfiguredIdentity(ctx)
+	for _, v := range []string{email, name, committerIdent(), os.Getenv("USER")} {
+		if v = strings.TrimSpace(v); v != "" {
+			return v, true
+		}
 	}
-	// "Name <email> 1700000000 +0000" → "Name <email>"
-	ident := strings.TrimSpace(out)
-	if i := strings.LastIndexByte(ident, '>'); i >= 0 {
-		ident = ident[:i+1]
+	return "unknown", false
+}
+
+// committerIdent is "Name <email>" from GIT_COMMITTER_NAME/EMAIL, "" when
+// the environment sets neither.
+func committerIdent() string {
+	name, email := strings.TrimSpace(os.Getenv("GIT_COMMITTER_NAME")), strings.TrimSpace(os.Getenv("GIT_COMMITTER_EMAIL"))
+	switch {
+	case name != "" && email != "":
+		return name + " <" + email + ">"
+	case email != "":
+		return email
 	}
-	return ident
+	return name
 }
 
 // Run executes git with args in the repository and returns its stdout.

@@ -17,6 +17,7 @@ const (
 	DefaultPolicyDir     = "policies"
 	DefaultDriftInterval = 5 * time.Minute
 	DefaultHealthTimeout = 5 * time.Minute
+	DefaultPollInterval  = time.Minute
 )
 
 // applyDefaults fills in everything ferry.yaml may leave out. set reports
@@ -40,7 +41,7 @@ const (
 //     verified one's gates.deployed to the environment its source lane feeds.
 //   - checks: failOn high, policyDirs [policies]. versioning: tagPrefix v,
 //     scheme semver, changelog CHANGELOG.md. store: sqlite at
-//     .ferry/state.db. remote: origin.
+//     .ferry/state.db. remote: origin. agent: pollInterval 1m.
 func applyDefaults(p *Platform, set func(path string) bool) {
 	s := &p.Spec
 	defaultLanes(s, set)
@@ -70,6 +71,9 @@ func applyDefaults(p *Platform, set func(path string) bool) {
 	}
 	if s.Remote == "" {
 		s.Remote = DefaultRemote
+	}
+	if s.Agent.PollInterval.Duration == 0 && !set("spec.agent.pollInterval") {
+		s.Agent.PollInterval = Duration{DefaultPollInterval}
 	}
 }
 

@@ -39,6 +39,14 @@ type Spec struct {
 	Store        StoreConfig   `yaml:"store" json:"store"`
 	Remote       string        `yaml:"remote" json:"remote"` // Git remote name lanes are pushed to, default "origin" when it exists
 	Security     Security      `yaml:"security" json:"security"`
+	Agent        Agent         `yaml:"agent" json:"agent"`
+}
+
+// Agent configures ferry serve.
+type Agent struct {
+	// PollInterval is how often the agent reads every lane's remote ref
+	// (jittered by up to 10%); webhooks make it react sooner.
+	PollInterval Duration `yaml:"pollInterval" json:"pollInterval"`
 }
 
 // Lane is a long-lived branch that feeds an environment.
@@ -148,6 +156,9 @@ type Promotion struct {
 	// revision that the environment Gates.Deployed deployed and verified).
 	Candidate string `yaml:"candidate" json:"candidate"`
 	Gates     Gates  `yaml:"gates" json:"gates"`
+	// Auto lets the agent (ferry serve) make the promotion as soon as its
+	// gates pass, exactly as `ferry promote` would. Off by default.
+	Auto bool `yaml:"auto" json:"auto"`
 }
 
 // Candidate kinds.

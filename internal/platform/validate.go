@@ -42,6 +42,7 @@ func validate(p *Platform, d *decoder) []Problem {
 	v.checks()
 	v.versioning()
 	v.store()
+	v.agent()
 	return v.probs
 }
 

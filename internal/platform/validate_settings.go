@@ -90,6 +90,13 @@ func (v *validator) store() {
 	}
 }
 
+// agent checks ferry serve's settings.
+func (v *validator) agent() {
+	if v.p.Spec.Agent.PollInterval.Duration <= 0 {
+		v.addf("spec.agent.pollInterval", "pollInterval must be positive")
+	}
+}
+
 var kvPassword = regexp.MustCompile(`(?i)(^|\s)password\s*=\s*(\S*)`)
 
 // literalPassword reports a password written into a postgres DSN rather

@@ -1,0 +1,140 @@
+package agent_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
+)
+
+// agentYAML turns on auto promotion develop → staging once dev deployed
+// the revision, and sets drift checks: dev heals (interval 1h, so only a
+// watch can notice an edit quickly), staging detects on a short interval.
+func agentYAML(s string) string {
+	s = strings.Replace(s, "    - from: develop\n      to: staging\n      candidate: head\n      gates:\n        checks: true\n",
+		"    - from: develop\n      to: staging\n      candidate: head\n      auto: true\n      gates:\n        checks: true\n        deployed: dev\n", 1)
+	s = strings.Replace(s, "      drift: heal\n      driftInterval: 5m\n", "      drift: heal\n      driftInterval: 1h\n", 1)
+	s = strings.Replace(s, "      drift: detect\n      driftInterval: 10m\n", "      drift: detect\n      driftInterval: 3s\n", 1)
+	return s
+}
+
+// TestAgentKeepsEnvironmentsEqualToLanes: nobody runs ferry sync. The agent
+// deploys develop to dev, promotes it to staging on its own and deploys
+// that, reports production (autoSync off) out of sync without touching it;
+// a push is delivered by the remote's post-receive hook as a signed GitHub
+// webhook and deployed (polling is off); a hand edit in dev is healed from
+// a watch, a hand edit in staging and a Terraform change outside ferry are
+// recorded as drift and left alone.
+func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
+	f := newPlatform(t, agentYAML)
+	ctx := context.Background()
+	secret := []byte("s3cret-for-the-hook")
+	if !strings.Contains(testenv.GitRun(t, f.clone, "show", "origin/develop:ferry.yaml"), "auto: true") {
+		t.Fatal("fixture: auto promotion not set")
+	}
+
+	// Phase 1: polling only.
+	_, _, stop := f.start(f.config(300*time.Millisecond), secret)
+	develop := f.head("develop")
+	d := f.deployedAt("dev", develop, 4*time.Minute)
+	if d.Actor != agent.ActorName || !d.Verified {
+		t.Errorf("dev deployment = %+v, want actor %s and verified", d, agent.ActorName)
+	}
+	f.deployedAt("staging", f.head("staging"), 4*time.Minute)
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		o, _, ok, err := agent.LastOutcome(ctx, f.st, "production")
+		return ok && o.Action == agent.ActionOutOfSync && o.Waiting == f.head("release"), "production: " + f.recent("production") + errString(err)
+	})
+	if ds, _ := f.st.Deployments(ctx, store.DeploymentFilter{Env: "production"}); len(ds) != 0 {
+		t.Fatalf("production was deployed although autoSync is off: %+v", ds)
+	}
+	stop()
+
+	// Phase 2: polling off (1h); the remote's hook posts signed webhooks.
+	a, url, stop2 := f.start(f.config(time.Hour), secret)
+	defer stop2()
+	testenv.InstallPushHook(t, f.remote, url+"/hooks/github", "github", secret)
+	waitFor(t, 30*time.Second, func() (bool, string) { return a.Health().Leader, "not leading" })
+	rev := f.commitOn("develop", "apps/sample-service/base/configmap.yaml", configMapYAML(t, f, "#00ff00"), "feat: say hello")
+	f.deployedAt("dev", rev, 2*time.Minute)
+	cm, err := f.kube.CoreV1().ConfigMaps("dev-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
+	if err != nil || cm.Data["PODINFO_UI_COLOR"] != "#00ff00" {
+		t.Fatalf("dev ConfigMap after the webhook sync: %v %v", cm.Data, err)
+	}
+	// dev deployed it healthy: the agent promotes it to staging itself, as
+	// ferry promote would, and deploys staging.
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		return treeOf(t, f, "staging") == treeOf(t, f, "develop"), "staging not promoted: " + f.recent("dev")
+	})
+	staging := f.head("staging")
+	msg := testenv.GitRun(t, f.remote, "log", "-1", "--format=%B", staging)
+	if !strings.Contains(msg, "Ferry-Promotion:") || !strings.Contains(msg, "Ferry-Evidence:") {
+		t.Errorf("auto promotion commit lacks ferry's trailers:\n%s", msg)
+	}
+	if ps, _ := f.st.Promotions(ctx, store.PromotionFilter{To: "staging", Limit: 1}); len(ps) != 1 || ps[0].Revision != rev || ps[0].Actor != agent.ActorName {
+		t.Errorf("auto promotion record = %+v, want %s by %s", ps, rev, agent.ActorName)
+	}
+	f.deployedAt("staging", staging, 3*time.Minute)
+
+	// Drift, heal mode (dev): scale the Deployment by hand.
+	scale(t, f, "dev-sample-service", "sample-service", 5)
+	waitFor(t, 60*time.Second, func() (bool, string) {
+		dep, err := f.kube.AppsV1().Deployments("dev-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
+		return err == nil && *dep.Spec.Replicas != 5 && hasDrift(t, f, "dev", "heal"), "dev not healed: " + f.recent("dev")
+	})
+}
+
+// configMapYAML is sample-service's ConfigMap with another UI colour.
+func configMapYAML(t *testing.T, f *platformFixture, msg string) string {
+	orig := testenv.GitRun(t, f.clone, "show", "origin/develop:apps/sample-service/base/configmap.yaml")
+	out := strings.Replace(orig, `PODINFO_UI_COLOR: "#34577c"`, `PODINFO_UI_COLOR: "`+msg+`"`, 1)
+	if out == orig {
+		t.Fatal("fixture: configmap colour not found")
+	}
+	return out + "\n"
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (" + err.Error() + ")"
+}
+
+func treeOf(t *testing.T, f *platformFixture, lane string) string {
+	return testenv.GitRun(t, f.remote, "rev-parse", "refs/heads/"+lane+"^{tree}")
+}
+
+func scale(t *testing.T, f *platformFixture, ns, name string, n int32) {
+	t.Helper()
+	ctx := context.Background()
+	dep, err := f.kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep.Spec.Replicas = &n
+	if _, err := f.kube.AppsV1().Deployments(ns).Update(ctx, dep, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasDrift(t *testing.T, f *platformFixture, env, mode string) bool {
+	evs, err := f.st.Events(context.Background(), store.EventFilter{Kind: agent.EventDrift, Env: env, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		var d struct{ Mode string }
+		if json.Unmarshal([]byte(e.Data), &d) == nil && d.Mode == mode {
+			return true
+		}
+	}
+	return false
+}

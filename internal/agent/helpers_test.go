@@ -1,0 +1,179 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/scaffold"
+	"ferry.dev/ferry/internal/server"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
+)
+
+// platformFixture is the reference platform on a bare remote, a clone that
+// pushes to it, and the harness control plane under the reference
+// platform's context name.
+type platformFixture struct {
+	t      *testing.T
+	remote string
+	clone  string
+	state  string
+	st     store.Store
+	kube   *kubernetes.Clientset
+}
+
+func newPlatform(t *testing.T, edit func(ferryYAML string) string) *platformFixture {
+	t.Helper()
+	testenv.GitIsolate(t)
+	testenv.TerraformBin(t)
+	cp := testenv.ControlPlaneFor(t)
+	cfg, err := clientcmd.LoadFromFile(cp.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Contexts = map[string]*clientcmdapi.Context{"ferry-local": cfg.Contexts[cp.Context]}
+	cfg.CurrentContext = "ferry-local"
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", kc)
+	rest, err := clientcmd.BuildConfigFromFlags("", kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &platformFixture{t: t, remote: testenv.GitRemote(t), state: t.TempDir()}
+	f.kube = kubernetes.NewForConfigOrDie(rest)
+	work := filepath.Join(t.TempDir(), "platform")
+	repo, err := scaffold.Init(context.Background(), work, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		// The same ferry.yaml on every lane, as if promoted there.
+		path := filepath.Join(work, "ferry.yaml")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		testenv.GitRun(t, work, "commit", "-q", "-am", "chore: agent settings")
+		head := testenv.GitRun(t, work, "rev-parse", "HEAD")
+		for _, l := range repo.Lanes {
+			if l != repo.Branch {
+				testenv.GitRun(t, work, "branch", "-f", l, head)
+			}
+		}
+	}
+	testenv.GitRun(t, work, "remote", "add", "origin", f.remote)
+	testenv.GitRun(t, work, "push", "-q", "origin", "--all")
+	testenv.GitRun(t, work, "push", "-q", "origin", "--tags")
+	f.clone = testenv.GitClone(t, f.remote)
+	f.st, err = store.OpenSQLite(context.Background(), filepath.Join(f.state, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.st.Close() })
+	return f
+}
+
+// commitOn commits a file change on lane in the clone and pushes it.
+func (f *platformFixture) commitOn(lane, path, content, msg string) string {
+	f.t.Helper()
+	testenv.GitRun(f.t, f.clone, "checkout", "-q", lane)
+	testenv.GitRun(f.t, f.clone, "pull", "-q", "--ff-only", "origin", lane)
+	rev := testenv.GitCommitFile(f.t, f.clone, path, content, msg)
+	testenv.GitRun(f.t, f.clone, "push", "-q", "origin", lane)
+	return rev
+}
+
+func (f *platformFixture) config(poll time.Duration) agent.Config {
+	return agent.Config{
+		Source: f.remote, StateDir: filepath.Join(f.state, "agent"), Store: f.st,
+		Log:          testLogger(f.t),
+		PollInterval: poll, LeaseTTL: 3 * time.Second, BackoffBase: 200 * time.Millisecond, BackoffMax: 5 * time.Second,
+		Deploy: deploy.Options{StateDir: filepath.Join(f.state, "deploy"), HealthTimeout: 90 * time.Second},
+	}
+}
+
+// start runs an agent with its HTTP handler until the test ends; stop
+// cancels it and waits for it to drain.
+func (f *platformFixture) start(cfg agent.Config, secret []byte) (a *agent.Agent, url string, stop func()) {
+	f.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := agent.New(ctx, cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: f.st, WebhookSecret: secret}))
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		<-done
+		srv.Close()
+	}
+	f.t.Cleanup(stop)
+	return a, srv.URL, stop
+}
+
+// deployedAt waits until env has a successful deployment of rev.
+func (f *platformFixture) deployedAt(env, rev string, within time.Duration) store.Deployment {
+	f.t.Helper()
+	var got store.Deployment
+	waitFor(f.t, within, func() (bool, string) {
+		ds, err := f.st.Deployments(context.Background(), store.DeploymentFilter{Env: env, Revision: rev, Status: store.StatusSucceeded, Limit: 1})
+		if err != nil || len(ds) == 0 {
+			return false, fmt.Sprintf("no successful deployment of %s at %s (%v); recent: %s", env, rev, err, f.recent(env))
+		}
+		got = ds[0]
+		return true, ""
+	})
+	return got
+}
+
+func (f *platformFixture) recent(env string) string {
+	evs, _ := f.st.Events(context.Background(), store.EventFilter{Env: env, Limit: 5})
+	var parts []string
+	for _, e := range evs {
+		parts = append(parts, e.Kind+": "+e.Message)
+	}
+	return strings.Join(parts, " | ")
+}
+
+func (f *platformFixture) head(lane string) string {
+	return testenv.GitRun(f.t, f.remote, "rev-parse", "refs/heads/"+lane)
+}
+
+func waitFor(t *testing.T, within time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	why := ""
+	for time.Now().Before(deadline) {
+		var ok bool
+		if ok, why = cond(); ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("not within %s: %s", within, why)
+}

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+
+	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/store"
+)
+
+// Sync deploys env at ref ("" = its lane head): env lock, targets in
+// rollout order, components in dependsOn order, health wait, verification,
+// recorded on every exit path.
+func (a *App) Sync(ctx context.Context, env, ref string) (*deploy.Report, error) {
+	return deploy.Sync(ctx, a.P, env, ref, a.DeployOptions())
+}
+
+// Plan shows what Sync would change, writing nothing.
+func (a *App) Plan(ctx context.Context, env, ref string) (*deploy.Report, error) {
+	return deploy.Plan(ctx, a.P, env, ref, a.DeployOptions())
+}
+
+// Status reports env's targets: deployed revision, health and, with live,
+// drift against the clusters and backends.
+func (a *App) Status(ctx context.Context, env string, live bool) ([]deploy.TargetStatus, error) {
+	return deploy.Status(ctx, a.P, env, a.DeployOptions(), live)
+}
+
+// Deployments lists env's deployments, newest first.
+func (a *App) Deployments(ctx context.Context, env string, limit int) ([]store.Deployment, error) {
+	return deploy.History(ctx, a.Store, env, limit)
+}
+
+// Promote moves the promotion's candidate into lane when its gates pass.
+func (a *App) Promote(ctx context.Context, lane string, o flow.PromoteOptions) (*flow.Result, error) {
+	e, err := a.Flow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Promote(ctx, lane, o)
+}
+
+// Release versions, tags and changelogs the release lane.
+func (a *App) Release(ctx context.Context, o flow.ReleaseOptions) (*flow.ReleaseResult, error) {
+	e, err := a.Flow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Release(ctx, o)
+}
+
+// Approve records the actor's approval of rev ("" = the candidate) for the
+// promotion into lane.
+func (a *App) Approve(ctx context.Context, lane, rev, comment string) (*flow.Approval, error) {
+	e, err := a.Flow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Approve(ctx, lane, rev, comment)
+}
+
+// Rollback commits tag's tree on env's lane and, with sync, deploys env
+// at that commit (or at the lane head when the lane already had the tree).
+// A nil result means the rollback commit failed; with a result, err and the
+// report are the sync's (nil without sync).
+func (a *App) Rollback(ctx context.Context, env, tag string, sync bool) (*flow.RollbackResult, *deploy.Report, error) {
+	e, err := a.Flow(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := e.Rollback(ctx, env, tag)
+	if err != nil || res == nil || !sync {
+		return res, nil, err
+	}
+	rep, err := deploy.Sync(ctx, a.P, env, res.Commit, a.DeployOptions())
+	return res, rep, err
+}
+
+// RecordCheckRun records a finished check run, the evidence the checks
+// gate reads.
+func (a *App) RecordCheckRun(ctx context.Context, run store.CheckRun) (int64, error) {
+	return a.Store.RecordCheckRun(ctx, run)
+}

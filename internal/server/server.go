@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/webhook"
+)
+
+// Config wires the handlers to the agent and the store.
+type Config struct {
+	Agent *agent.Agent
+	Store store.Store
+	// WebhookSecret verifies every hook; empty rejects them all.
+	WebhookSecret []byte
+	Log           *slog.Logger
+}
+
+// Handler returns the mux of ferry serve.
+func Handler(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	hooks := webhook.New(webhook.Config{Secret: cfg.WebhookSecret, Logger: cfg.Log},
+		func(ctx context.Context, p webhook.Push) {
+			cfg.Agent.Hint(ctx, p.Provider, p.Refs)
+		})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, cfg) })
+	mux.Handle("/hooks/", hooks)
+	return mux
+}
+
+// readiness is the /readyz document.
+type readiness struct {
+	Ready    bool         `json:"ready"`
+	Store    string       `json:"store"`
+	Mirror   string       `json:"mirror"`
+	Role     string       `json:"role"`
+	Identity string       `json:"identity"`
+	Health   agent.Health `json:"-"`
+}
+
+func ready(w http.ResponseWriter, r *http.Request, cfg Config) {
+	h := cfg.Agent.Health()
+	rd := readiness{Store: "ok", Mirror: "fetched", Role: h.Role, Identity: h.Identity}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := cfg.Store.Events(ctx, store.EventFilter{Limit: 1}); err != nil {
+		rd.Store = "unreachable"
+	}
+	switch {
+	case h.Fetched.IsZero() && h.FetchErr != "":
+		rd.Mirror = "fetch failing"
+	case h.Fetched.IsZero():
+		rd.Mirror = "not fetched yet"
+	}
+	rd.Ready = rd.Store == "ok" && rd.Mirror == "fetched" && (h.Role == "leader" || h.Role == "follower")
+	code := http.StatusOK
+	if !rd.Ready {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, rd)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
