@@ -3,6 +3,9 @@ package agent_test
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,10 +81,11 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	if !strings.Contains(msg, "Ferry-Promotion:") || !strings.Contains(msg, "Ferry-Evidence:") {
 		t.Errorf("auto promotion commit lacks ferry's trailers:\n%s", msg)
 	}
+	f.deployedAt("staging", staging, 3*time.Minute)
+	// The promotion is recorded after its push, like ferry promote's.
 	if ps, _ := f.st.Promotions(ctx, store.PromotionFilter{To: "staging", Limit: 1}); len(ps) != 1 || ps[0].Revision != rev || ps[0].Actor != agent.ActorName {
 		t.Errorf("auto promotion record = %+v, want %s by %s", ps, rev, agent.ActorName)
 	}
-	f.deployedAt("staging", staging, 3*time.Minute)
 
 	// Drift, heal mode (dev): scale the Deployment by hand.
 	scale(t, f, "dev-sample-service", "sample-service", 5)
@@ -89,6 +93,75 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 		dep, err := f.kube.AppsV1().Deployments("dev-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
 		return err == nil && *dep.Spec.Replicas != 5 && hasDrift(t, f, "dev", "heal"), "dev not healed: " + f.recent("dev")
 	})
+
+	// Drift, detect mode (staging): recorded, left as it is.
+	scale(t, f, "staging-sample-service", "sample-service", 4)
+	waitFor(t, 60*time.Second, func() (bool, string) {
+		return hasDriftOf(t, f, "staging", "detect", "sample-service"), "staging drift not recorded: " + f.recent("staging")
+	})
+	dep, err := f.kube.AppsV1().Deployments("staging-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
+	if err != nil || *dep.Spec.Replicas != 4 {
+		t.Fatalf("detect mode changed the hand edit back: %v %v", dep.Spec.Replicas, err)
+	}
+	// A Terraform resource changed outside ferry is drift too.
+	tamperState(t, f, "staging")
+	waitFor(t, 60*time.Second, func() (bool, string) {
+		return hasDriftOf(t, f, "staging", "detect", "local:"), "terraform drift not recorded: " + f.recent("staging")
+	})
+}
+
+// tamperState changes the recorded input of the local stack's
+// terraform_data.environment in env's local state, as a hand edit of the
+// infrastructure would.
+func tamperState(t *testing.T, f *platformFixture, env string) {
+	t.Helper()
+	var path string
+	filepath.WalkDir(filepath.Join(f.state, "deploy", "terraform", env), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".tfstate") {
+			path = p
+		}
+		return nil
+	})
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("state of %s: %v", env, err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	st["serial"] = st["serial"].(float64) + 1
+	found := false
+	for _, r := range st["resources"].([]any) {
+		r := r.(map[string]any)
+		if r["type"] == "terraform_data" && r["name"] == "environment" {
+			attrs := r["instances"].([]any)[0].(map[string]any)["attributes"].(map[string]any)
+			in := attrs["input"].(map[string]any)["value"].(map[string]any)
+			in["cluster_name"] = "changed-by-hand"
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no terraform_data.environment in %s", path)
+	}
+	out, _ := json.Marshal(st)
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasDriftOf(t *testing.T, f *platformFixture, env, mode, what string) bool {
+	evs, err := f.st.Events(context.Background(), store.EventFilter{Kind: agent.EventDrift, Env: env, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		var d struct{ Mode, Details string }
+		if json.Unmarshal([]byte(e.Data), &d) == nil && d.Mode == mode && strings.Contains(d.Details, what) {
+			return true
+		}
+	}
+	return false
 }
 
 // configMapYAML is sample-service's ConfigMap with another UI colour.

@@ -161,6 +161,9 @@ users: [{name: u, user: {token: not-a-real-token-123}}]
 	if strings.Contains(err.Error(), "not-a-real-token") {
 		t.Fatalf("credential in error: %v", err)
 	}
+	if IsTerminal(err) {
+		t.Errorf("an unreachable cluster is transient (the agent retries it), got terminal: %v", err)
+	}
 	comps := rep.Targets[0].Components
 	last := comps[len(comps)-1]
 	if last.Status != store.StatusFailed || !strings.Contains(last.Error, "unreachable") || len(comps) != 2 {
@@ -279,8 +282,51 @@ deny contains msg if {
 	if len(c) != 1 || c[0].Component != "local" || !strings.Contains(c[0].Error, "terraform_data is frozen") {
 		t.Fatalf("want the local stack denied and nothing after it: %+v", c)
 	}
+	if !IsTerminal(err) {
+		t.Errorf("a policy denial must not be retried at the same revision: %v", err)
+	}
 	plan, err := Plan(ctx, f.platform(t), "dev", "", f.opts(t))
 	if err != nil || plan.Targets[0].Components[0].Terraform.Add == 0 {
 		t.Fatalf("the denied plan was applied: %v %+v", err, plan)
 	}
+}
+
+// TestCancelledSyncIsAborted: a sync whose context ends mid-way (ferry
+// serve's grace period running out, Ctrl-C) is recorded aborted, not
+// failed, and its lock is free for the next sync.
+func TestCancelledSyncIsAborted(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := f.opts(t)
+	opts.Log = slog.New(cancelOn{"local/local: syncing", cancel, opts.Log.Handler()})
+	rep, err := Sync(ctx, f.platform(t), "dev", "", opts)
+	if err == nil || rep == nil {
+		t.Fatalf("cancelled sync: %v %+v", err, rep)
+	}
+	d, err := f.st.Deployment(context.Background(), rep.DeploymentID)
+	if err != nil || d.Status != store.StatusAborted {
+		t.Fatalf("recorded %+v (%v), want aborted", d, err)
+	}
+	if _, err := Sync(context.Background(), f.platform(t), "dev", "", f.opts(t)); err != nil {
+		t.Fatalf("the next sync: %v", err)
+	}
+}
+
+// cancelOn cancels when a log message starts with prefix.
+type cancelOn struct {
+	prefix string
+	cancel context.CancelFunc
+	slog.Handler
+}
+
+func (c cancelOn) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, c.prefix) {
+		c.cancel()
+	}
+	return c.Handler.Handle(ctx, r)
+}
+
+func (c cancelOn) WithAttrs(as []slog.Attr) slog.Handler {
+	return cancelOn{c.prefix, c.cancel, c.Handler.WithAttrs(as)}
 }

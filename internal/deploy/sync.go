@@ -103,6 +103,11 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 		if err != nil && rep.Status != store.StatusFailed {
 			rep.Status = store.StatusFailed
 		}
+		if err != nil && ctx.Err() != nil {
+			// Cut off (SIGTERM past the grace period, a lost lock): the
+			// work did not fail, it was stopped.
+			rep.Status = store.StatusAborted
+		}
 		if err != nil && rep.Error == "" {
 			rep.Error = err.Error()
 		}
