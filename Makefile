@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build setup test vet demo bench-validate bench-apply
+.PHONY: build setup test vet demo bench-validate bench-apply bench-agent
 
 build:
 	$(GO) build -o bin/ferry ./cmd/ferry
@@ -29,3 +29,9 @@ bench-validate:
 # harness control plane (100 / 1,000 / 10,000 objects; needs make setup).
 bench-apply:
 	$(GO) build -o bin/bench-apply ./hack/bench/apply && bin/bench-apply
+
+# The agent on the harness plane: push -> deployed and healthy through the
+# webhook (20 pushes) and with polling only, hand edit -> healed, idle RSS
+# and CPU (needs make setup).
+bench-agent: setup
+	$(GO) test -run '^$$' -bench BenchmarkAgent -benchtime 1x -timeout 30m ./internal/agent/

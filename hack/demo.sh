@@ -8,7 +8,8 @@
 #
 # The demo walks the whole workflow: init → checks → feature branch → develop → dev deploy →
 # staging → staging deploy → main (the verified revision) → release v0.2.0 → hotfix → v0.2.1 →
-# rollback of staging to v0.2.0. Everything it makes is under .ferry/demo (git-ignored).
+# rollback of staging to v0.2.0 → ferry serve deploys a push to develop on its own. Everything it
+# makes is under .ferry/demo (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -100,5 +101,24 @@ run "$FERRY" history staging
 step "rollback: staging back to v0.2.0 — a commit whose tree is the tag's, then a sync"
 run "$FERRY" rollback staging --to v0.2.0
 run "$FERRY" diff main staging || true
+
+step "the agent: ferry serve watches the lanes; a push to develop reaches dev with nobody running ferry sync"
+git checkout -q develop
+sed -i 's/PODINFO_UI_COLOR: "#34577c"/PODINFO_UI_COLOR: "#2f855a"/' apps/sample-service/base/configmap.yaml
+git commit -qam "feat(sample-service): a greener UI"
+REV=$(git rev-parse HEAD)
+"$FERRY" serve --poll-interval 2s --listen 127.0.0.1:0 --log-format text 2>"$DEMO/agent.log" &
+AGENT_PID=$!
+run git push -q origin develop
+for _ in $(seq 1 360); do
+  "$FERRY" status dev -o json 2>/dev/null | grep -q "\"revision\": \"$REV\"" && break
+  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$DEMO/agent.log" >&2; exit 1; }
+  sleep 0.5
+done
+"$FERRY" status dev -o json | grep -q "\"revision\": \"$REV\"" || { echo "the agent did not deploy $REV" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }
+run "$FERRY" status dev || true
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID"
+echo "agent stopped (its log: $DEMO/agent.log)" >&2
 
 step "done: the demo repository is $DEMO/platform"

@@ -109,7 +109,9 @@ func (a *Agent) lead(ctx context.Context, lease *lease) {
 	go func() { defer close(watchDone); a.watch(leadCtx) }()
 
 	<-leadCtx.Done()
-	q.ShutDownWithDrain()
+	// Stop taking work; the drain below bounds how long in-flight work may
+	// take (ShutDownWithDrain alone would wait for it forever).
+	go q.ShutDownWithDrain()
 	<-watchDone
 	a.drain(&wg, cancelWork)
 	a.stopWatches()

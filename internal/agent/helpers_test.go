@@ -114,12 +114,17 @@ func (f *platformFixture) config(poll time.Duration) agent.Config {
 // cancels it and waits for it to drain.
 func (f *platformFixture) start(cfg agent.Config, secret []byte) (a *agent.Agent, url string, stop func()) {
 	f.t.Helper()
+	return startAgent(f.t, cfg, f.st, secret)
+}
+
+func startAgent(tb testing.TB, cfg agent.Config, st store.Store, secret []byte) (a *agent.Agent, url string, stop func()) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := agent.New(ctx, cfg)
 	if err != nil {
-		f.t.Fatal(err)
+		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: f.st, WebhookSecret: secret}))
+	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, WebhookSecret: secret}))
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Run(ctx) }()
 	stopped := false
@@ -132,7 +137,7 @@ func (f *platformFixture) start(cfg agent.Config, secret []byte) (a *agent.Agent
 		<-done
 		srv.Close()
 	}
-	f.t.Cleanup(stop)
+	tb.Cleanup(stop)
 	return a, srv.URL, stop
 }
 

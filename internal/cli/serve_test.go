@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,11 +61,11 @@ func TestServe(t *testing.T) {
 	secret := []byte("hook-secret")
 	os.WriteFile(secretFile, append(secret, '\n'), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
-	var serr bytes.Buffer
+	serr := &syncBuffer{}
 	exit := make(chan int, 1)
 	go func() {
 		exit <- Run(ctx, []string{"serve", "--repo", work, "--listen", addr, "--webhook-secret-file", secretFile,
-			"--poll-interval", "1h", "--lease-ttl", "2s", "--no-watch"}, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &serr})
+			"--poll-interval", "1h", "--lease-ttl", "2s", "--no-watch"}, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: serr})
 	}()
 	defer func() {
 		cancel()
@@ -197,4 +198,22 @@ func waitUntil(t *testing.T, within time.Duration, cond func() bool, why string)
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("not within %s: %s", within, why)
+}
+
+// syncBuffer is a bytes.Buffer the test reads while serve writes its logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -154,6 +154,8 @@ func TestEnvironmentErrors(t *testing.T) {
 			}},
 		{name: "lane missing", doc: "  environments:\n    - name: dev\n",
 			want: []wantProblem{{7, "spec.environments[0].lane", "lane is required (a lane: develop, staging, main, release)"}}},
+		{name: "zero poll interval", doc: "  agent:\n    pollInterval: 0s\n",
+			want: []wantProblem{{7, "spec.agent.pollInterval", "pollInterval must be positive"}}},
 		{name: "zero interval", doc: "  environments:\n    - name: dev\n      lane: develop\n      driftInterval: 0s\n",
 			want: []wantProblem{{9, "spec.environments[0].driftInterval", "driftInterval must be positive"}}},
 		{name: "targets", doc: "  environments:\n    - name: dev\n      lane: develop\n      targets:\n        - name: local\n" +
