@@ -3,7 +3,6 @@ package testenv
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -80,21 +79,15 @@ func pushHookBinary(t testing.TB) string {
 }
 
 func buildPushHook(goBin string) (string, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return "", fmt.Errorf("build pushhook: %w", err)
-	}
 	sweepStale(os.TempDir(), "pushhook")
 	dir, err := ownedTempDir(os.TempDir(), "pushhook")
 	if err != nil {
 		return "", fmt.Errorf("build pushhook: %w", err)
 	}
 	bin := filepath.Join(dir, "pushhook")
-	cmd := exec.Command(goBin, "build", "-o", bin, "ferry.dev/ferry/internal/testenv/pushhook")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if err := GoBuild(goBin, "ferry.dev/ferry/internal/testenv/pushhook", bin); err != nil {
 		_ = os.RemoveAll(dir)
-		return "", fmt.Errorf("build pushhook: %w\n%s", err, out)
+		return "", fmt.Errorf("build pushhook: %w", err)
 	}
 	return bin, nil
 }

@@ -1,0 +1,43 @@
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// goEnv is the Go build and module caches as the test process found them,
+// read once before any test moves $HOME (GitIsolate does): a go build in
+// a test then reuses the warm caches instead of compiling everything anew.
+var goEnv = func() []string {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		return nil
+	}
+	vals := strings.Split(strings.TrimSpace(string(out)), "\n")
+	keys := []string{"GOCACHE", "GOMODCACHE", "GOPATH"}
+	var env []string
+	for i, v := range vals {
+		if i < len(keys) && v != "" {
+			env = append(env, keys[i]+"="+v)
+		}
+	}
+	return env
+}()
+
+// GoBuild builds pkg into out with the go binary goBin, in the repository
+// root, on the warm caches.
+func GoBuild(goBin, pkg, out string) error {
+	root, err := repoRoot()
+	if err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	cmd := exec.Command(goBin, "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), goEnv...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
+	}
+	return nil
+}
