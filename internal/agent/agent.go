@@ -37,12 +37,13 @@ type Agent struct {
 // envState is what the leader remembers of one environment between
 // reconciles; the store has the records, so a new leader starts empty.
 type envState struct {
-	terminalRev   string    // a revision whose sync failed terminally: not retried
-	lastDrift     time.Time // when drift was last checked
-	driftNow      bool      // a watch saw a managed object change
-	driftSeen     string    // the drift last recorded, to record changes only
-	driftAt       time.Time // the timer queued for the next drift check
-	outcome       Outcome   // the last recorded outcome
+	terminalRev   string        // a revision whose sync failed terminally: not retried
+	lastDrift     time.Time     // when drift was last checked
+	driftEvery    time.Duration // driftInterval from the environment's lane
+	driftNow      bool          // a watch saw a managed object change
+	driftSeen     string        // the drift last recorded, to record changes only
+	driftAt       time.Time     // the timer queued for the next drift check
+	outcome       Outcome       // the last recorded outcome
 	promoteTried  map[string]string
 	inventoryHash string
 }

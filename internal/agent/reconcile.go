@@ -55,6 +55,7 @@ func (a *Agent) reconcile(ctx context.Context, envName string) error {
 	}
 	defer ap.Close()
 	r := &pass{a: a, ap: ap, env: env, head: head, s: a.state(envName)}
+	r.s.driftEvery = env.DriftInterval.Duration
 	return r.run(ctx)
 }
 
@@ -144,11 +145,14 @@ func (r *pass) drift(ctx context.Context) error {
 	if r.good == nil {
 		return nil
 	}
+	r.a.mu.Lock() // driftNow is set by the watches' goroutines
+	hinted := r.s.driftNow
+	r.s.driftNow = false
+	r.a.mu.Unlock()
 	due := time.Since(r.s.lastDrift) >= r.env.DriftInterval.Duration
-	if !due && !r.s.driftNow {
+	if !due && !hinted {
 		return nil
 	}
-	r.s.driftNow = false
 	r.s.lastDrift = time.Now()
 	ts, err := r.ap.Status(ctx, r.env.Name, true)
 	if err != nil {
@@ -256,14 +260,19 @@ func (a *Agent) scheduleDrift(env string) {
 	if model == nil || q == nil {
 		return
 	}
-	e, ok := model.Env(env)
-	if !ok || e.DriftInterval.Duration <= 0 {
+	if _, ok := model.Env(env); !ok {
 		return
 	}
 	s := a.state(env)
-	next := s.lastDrift.Add(e.DriftInterval.Duration)
-	if s.lastDrift.IsZero() {
-		next = time.Now().Add(e.DriftInterval.Duration)
+	// The interval of the environment's own lane, as the pass used it
+	// (the first lane's may differ until it is promoted).
+	every := s.driftEvery
+	if every <= 0 {
+		return
+	}
+	next := s.lastDrift.Add(every)
+	if s.lastDrift.IsZero() || next.Before(time.Now()) {
+		next = time.Now().Add(every)
 	}
 	if !s.driftAt.IsZero() && !s.driftAt.Before(time.Now()) && !next.Before(s.driftAt) {
 		return // an earlier or equal timer is pending
