@@ -49,7 +49,7 @@ func (a *Agent) reconcile(ctx context.Context, envName string) error {
 		return nil
 	}
 	ap, err := app.New(ctx, pm, app.Options{Store: a.cfg.Store, Actor: a.cfg.Actor,
-		Log: a.log.With("env", envName), Deploy: a.cfg.Deploy})
+		Log: a.log, Deploy: a.cfg.Deploy}) // deploy adds env, revision and deployment
 	if err != nil {
 		return fmt.Errorf("reconcile %s: %w", envName, err)
 	}
