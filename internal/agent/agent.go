@@ -188,19 +188,18 @@ func (a *Agent) state(env string) *envState {
 
 // Health is what /readyz reports.
 type Health struct {
-	Role      string    `json:"role"`
-	Fetched   time.Time `json:"fetched,omitzero"`
-	FetchErr  string    `json:"fetchError,omitempty"`
-	Identity  string    `json:"identity"`
-	Leader    bool      `json:"leader"`
-	MirrorDir string    `json:"-"`
+	Role     string    `json:"role"`
+	Fetched  time.Time `json:"fetched,omitzero"`
+	FetchErr string    `json:"fetchError,omitempty"`
+	Identity string    `json:"identity"`
+	Leader   bool      `json:"leader"`
 }
 
 // Health reports the agent's role and the last fetch.
 func (a *Agent) Health() Health {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	h := Health{Role: a.role, Fetched: a.fetched, Identity: a.cfg.Identity, Leader: a.role == "leader", MirrorDir: a.mirror.Dir}
+	h := Health{Role: a.role, Fetched: a.fetched, Identity: a.cfg.Identity, Leader: a.role == "leader"}
 	if a.fetchErr != nil {
 		h.FetchErr = a.fetchErr.Error()
 	}

@@ -16,7 +16,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
@@ -62,7 +61,7 @@ func benchConfigMap(v int) string {
 func BenchmarkAgent(b *testing.B) {
 	testenv.GitIsolate(b)
 	cp := testenv.ControlPlaneFor(b)
-	kc := benchKubeconfig(b, cp.Kubeconfig, cp.Context)
+	kc := cp.KubeconfigAs(b, "ferry-local")
 	remote := testenv.GitRemote(b)
 	clone := testenv.GitClone(b, remote)
 	os.MkdirAll(filepath.Join(clone, "config"), 0o755)
@@ -196,19 +195,4 @@ func restConfig(b *testing.B, kc string) *rest.Config {
 		b.Fatal(err)
 	}
 	return cfg
-}
-
-func benchKubeconfig(b *testing.B, path, ctxName string) string {
-	cfg, err := clientcmd.LoadFromFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Contexts = map[string]*clientcmdapi.Context{"ferry-local": cfg.Contexts[ctxName]}
-	cfg.CurrentContext = "ferry-local"
-	kc := filepath.Join(b.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
-		b.Fatal(err)
-	}
-	b.Setenv("KUBECONFIG", kc)
-	return kc
 }

@@ -45,9 +45,9 @@ type Config struct {
 	// Deploy is the base of every sync (state dir for Terraform, lock TTL,
 	// cluster connections, health timeout).
 	Deploy deploy.Options
-	// WatchObjects turns on Kubernetes watches of the managed objects, so
-	// hand edits are seen within seconds (default on; off in tests that
-	// need the interval alone).
+	// NoWatch turns off the watches on managed Kubernetes objects that
+	// let a hand edit be seen within seconds; drift is then found on the
+	// interval alone.
 	NoWatch bool
 }
 

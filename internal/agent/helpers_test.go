@@ -12,7 +12,6 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
@@ -39,17 +38,7 @@ func newPlatform(t *testing.T, edit func(ferryYAML string) string) *platformFixt
 	testenv.GitIsolate(t)
 	testenv.TerraformBin(t)
 	cp := testenv.ControlPlaneFor(t)
-	cfg, err := clientcmd.LoadFromFile(cp.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Contexts = map[string]*clientcmdapi.Context{"ferry-local": cfg.Contexts[cp.Context]}
-	cfg.CurrentContext = "ferry-local"
-	kc := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("KUBECONFIG", kc)
+	kc := cp.KubeconfigAs(t, "ferry-local")
 	rest, err := clientcmd.BuildConfigFromFlags("", kc)
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-
 	"ferry.dev/ferry/internal/scaffold"
 	"ferry.dev/ferry/internal/testenv"
 )
@@ -23,17 +20,7 @@ func TestDeployVerbs(t *testing.T) {
 	testenv.GitIsolate(t)
 	testenv.TerraformBin(t)
 	cp := testenv.ControlPlaneFor(t)
-	cfg, err := clientcmd.LoadFromFile(cp.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Contexts = map[string]*clientcmdapi.Context{"ferry-local": cfg.Contexts[cp.Context]}
-	cfg.CurrentContext = "ferry-local"
-	kc := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("KUBECONFIG", kc)
+	cp.KubeconfigAs(t, "ferry-local")
 	dir := filepath.Join(t.TempDir(), "platform")
 	if _, err := scaffold.Init(context.Background(), dir, false); err != nil {
 		t.Fatal(err)

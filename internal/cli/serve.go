@@ -16,6 +16,7 @@ import (
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/app"
+	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/server"
@@ -23,20 +24,20 @@ import (
 )
 
 type serveOptions struct {
-	g            *Globals
-	listen       string
-	stateDir     string
-	secretFile   string
-	poll         time.Duration
-	sshKeyFile   string
-	tokenFile    string
-	logFormat    string
-	workers      int
-	leaseTTL     time.Duration
-	lockTTL      time.Duration
-	grace        time.Duration
-	healthTimout time.Duration
-	noWatch      bool
+	g             *Globals
+	listen        string
+	stateDir      string
+	secretFile    string
+	poll          time.Duration
+	sshKeyFile    string
+	tokenFile     string
+	logFormat     string
+	workers       int
+	leaseTTL      time.Duration
+	lockTTL       time.Duration
+	grace         time.Duration
+	healthTimeout time.Duration
+	noWatch       bool
 }
 
 func newServeCmd(g *Globals) *cobra.Command {
@@ -84,7 +85,7 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.DurationVar(&o.leaseTTL, "lease-ttl", 15*time.Second, "leader lease lifetime without renewal")
 	f.DurationVar(&o.lockTTL, "lock-ttl", time.Minute, "environment lock lifetime without renewal")
 	f.DurationVar(&o.grace, "grace", 30*time.Second, "how long in-flight syncs may finish after SIGTERM")
-	f.DurationVar(&o.healthTimout, "health-timeout", 0, "override every environment's healthTimeout")
+	f.DurationVar(&o.healthTimeout, "health-timeout", 0, "override every environment's healthTimeout")
 	f.BoolVar(&o.noWatch, "no-watch", false, "do not watch managed objects (drift only on the interval)")
 }
 
@@ -126,8 +127,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	base := app.Options{}.Deploy
-	base.StateDir, base.LockTTL, base.HealthTimeout = src.deployState, o.lockTTL, o.healthTimout
+	base := deploy.Options{StateDir: src.deployState, LockTTL: o.lockTTL, HealthTimeout: o.healthTimeout}
 	ag, err := agent.New(ctx, agent.Config{Source: src.url, StateDir: src.stateDir, Credentials: creds, Store: st,
 		Log: log, PollInterval: o.poll, Workers: o.workers, LeaseTTL: o.leaseTTL, Grace: o.grace, Deploy: base, NoWatch: o.noWatch})
 	if err != nil {

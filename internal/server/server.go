@@ -41,12 +41,11 @@ func Handler(cfg Config) http.Handler {
 
 // readiness is the /readyz document.
 type readiness struct {
-	Ready    bool         `json:"ready"`
-	Store    string       `json:"store"`
-	Mirror   string       `json:"mirror"`
-	Role     string       `json:"role"`
-	Identity string       `json:"identity"`
-	Health   agent.Health `json:"-"`
+	Ready    bool   `json:"ready"`
+	Store    string `json:"store"`
+	Mirror   string `json:"mirror"`
+	Role     string `json:"role"`
+	Identity string `json:"identity"`
 }
 
 func ready(w http.ResponseWriter, r *http.Request, cfg Config) {

@@ -9,10 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // Options configure StartControlPlane. The zero value is usable.
@@ -257,4 +260,23 @@ func (cp *ControlPlane) Stop() {
 			_ = os.RemoveAll(d)
 		}
 	})
+}
+
+// KubeconfigAs writes a copy of the plane's kubeconfig whose only context
+// is named name (e.g. the reference platform's ferry-local), points
+// $KUBECONFIG at it for the test and returns its path.
+func (cp *ControlPlane) KubeconfigAs(t testing.TB, name string) string {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(cp.Kubeconfig)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	cfg.Contexts = map[string]*clientcmdapi.Context{name: cfg.Contexts[cp.Context]}
+	cfg.CurrentContext = name
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, kc); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	t.Setenv("KUBECONFIG", kc)
+	return kc
 }
