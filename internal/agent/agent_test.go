@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,7 +45,10 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	}
 
 	// Phase 1: polling only.
-	_, _, stop := f.start(f.config(300*time.Millisecond), secret)
+	var reqs apiRequests
+	cfg := f.config(300 * time.Millisecond)
+	cfg.Deploy.Connect = reqs.connect
+	_, _, stop := f.start(cfg, secret)
 	develop := f.head("develop")
 	d := f.deployedAt("dev", develop, 4*time.Minute)
 	if d.Actor != agent.ActorName || !d.Verified {
@@ -57,6 +61,19 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	})
 	if ds, _ := f.st.Deployments(ctx, store.DeploymentFilter{Env: "production"}); len(ds) != 0 {
 		t.Fatalf("production was deployed although autoSync is off: %+v", ds)
+	}
+	// Everything is deployed: the reconciles that follow (polls, staging's
+	// drift checks every 3s through server-side dry-runs) write nothing.
+	writes, dryRuns, _ := reqs.snapshot()
+	if writes == 0 {
+		t.Fatal("the counter saw no writes of the syncs")
+	}
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		_, d, _ := reqs.snapshot()
+		return d >= dryRuns+2*dryRunsPerCheck(t, f), fmt.Sprintf("%d dry-runs, not two more drift checks", d-dryRuns)
+	})
+	if w, _, last := reqs.snapshot(); w != writes {
+		t.Fatalf("no-op reconciles wrote to the API server %d times (last %s)", w-writes, last)
 	}
 	stop()
 
@@ -210,4 +227,19 @@ func hasDrift(t *testing.T, f *platformFixture, env, mode string) bool {
 		}
 	}
 	return false
+}
+
+// dryRunsPerCheck is how many objects staging's drift check dry-runs: one
+// request per object its last deployment applied.
+func dryRunsPerCheck(t *testing.T, f *platformFixture) int {
+	t.Helper()
+	ds, err := f.st.Deployments(context.Background(), store.DeploymentFilter{Env: "staging", Status: store.StatusSucceeded, Limit: 1})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("no staging deployment: %v", err)
+	}
+	d, err := f.st.Deployment(context.Background(), ds[0].ID)
+	if err != nil || len(d.Inventory) == 0 {
+		t.Fatalf("staging deployment %d has no inventory: %v", ds[0].ID, err)
+	}
+	return len(d.Inventory)
 }

@@ -3,10 +3,12 @@ package agent_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/kube"
+	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/scaffold"
 	"ferry.dev/ferry/internal/server"
 	"ferry.dev/ferry/internal/store"
@@ -171,3 +175,45 @@ func waitFor(t *testing.T, within time.Duration, cond func() (bool, string)) {
 	}
 	t.Fatalf("not within %s: %s", within, why)
 }
+
+// apiRequests counts what the agent's syncs and drift checks send to the
+// API server: writes that persist, and server-side dry-runs.
+type apiRequests struct {
+	mu              sync.Mutex
+	writes, dryRuns int
+	lastWrite       string
+}
+
+func (c *apiRequests) snapshot() (writes, dryRuns int, last string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writes, c.dryRuns, c.lastWrite
+}
+
+func (c *apiRequests) RoundTrip(next http.RoundTripper, r *http.Request) (*http.Response, error) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		c.mu.Lock()
+		if r.URL.Query().Get("dryRun") == "All" {
+			c.dryRuns++
+		} else {
+			c.writes++
+			c.lastWrite = r.Method + " " + r.URL.Path
+		}
+		c.mu.Unlock()
+	}
+	return next.RoundTrip(r)
+}
+
+// connect is deploy.Options.Connect through the counter.
+func (c *apiRequests) connect(t platform.Target, allowExec bool) (*kube.Client, error) {
+	return kube.Connect(kube.Options{Kubeconfig: t.Kube.Kubeconfig, Context: t.Kube.Context, AllowExecPlugins: allowExec,
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) { return c.RoundTrip(next, r) })
+		}})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -23,10 +23,16 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func connect(t *testing.T) *Client {
+// connectOptions are the harness control plane's.
+func connectOptions(t *testing.T) Options {
 	t.Helper()
 	cp := testenv.ControlPlaneFor(t)
-	c, err := Connect(Options{Kubeconfig: cp.Kubeconfig, Context: cp.Context})
+	return Options{Kubeconfig: cp.Kubeconfig, Context: cp.Context}
+}
+
+func connect(t *testing.T) *Client {
+	t.Helper()
+	c, err := Connect(connectOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
