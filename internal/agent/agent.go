@@ -17,9 +17,10 @@ import (
 // Agent is one ferry serve process: a follower until it holds the leader
 // lease, then the reconciler of every environment.
 type Agent struct {
-	cfg    Config
-	mirror *Mirror
-	log    *slog.Logger
+	cfg     Config
+	mirror  *Mirror
+	log     *slog.Logger
+	elector elector
 
 	kick chan struct{} // fetch now: a webhook or a follower's hint arrived
 
@@ -57,8 +58,13 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{cfg: cfg, mirror: m, log: cfg.Log, kick: make(chan struct{}, 1),
-		heads: map[string]string{}, envs: map[string]*envState{}}, nil
+	a := &Agent{cfg: cfg, mirror: m, log: cfg.Log, kick: make(chan struct{}, 1),
+		heads: map[string]string{}, envs: map[string]*envState{}}
+	a.elector = &storeElector{st: cfg.Store, identity: cfg.Identity, ttl: cfg.LeaseTTL, log: cfg.Log}
+	if cfg.KubeLease != nil {
+		a.elector = &kubeElector{cfg: *cfg.KubeLease, identity: cfg.Identity, ttl: cfg.LeaseTTL, log: cfg.Log}
+	}
+	return a, nil
 }
 
 // Mirror is the agent's clone (tests read it).
@@ -83,20 +89,19 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 // lead reconciles until ctx ends or the lease is lost.
-func (a *Agent) lead(ctx context.Context, lease *lease) {
+func (a *Agent) lead(ctx context.Context, lease term) {
 	a.setRole("leader")
-	a.log.Info("leading", "identity", a.cfg.Identity)
+	a.log.Info("leading", "identity", a.cfg.Identity, "lease", a.elector.String())
 	leadCtx, stopLead := context.WithCancel(ctx)
 	defer stopLead()
 	// Work outlives a SIGTERM by the grace period, but not a lost lease.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	go func() {
-		<-lease.lost
+		<-lease.lost()
 		cancelWork()
 		stopLead()
 	}()
-	go lease.renew(leadCtx)
 
 	q := newQueue(a.cfg.BackoffBase, a.cfg.BackoffMax)
 	a.mu.Lock()
@@ -192,6 +197,7 @@ type Health struct {
 	Fetched  time.Time `json:"fetched,omitzero"`
 	FetchErr string    `json:"fetchError,omitempty"`
 	Identity string    `json:"identity"`
+	Lease    string    `json:"lease"`
 	Leader   bool      `json:"leader"`
 }
 
@@ -199,7 +205,7 @@ type Health struct {
 func (a *Agent) Health() Health {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	h := Health{Role: a.role, Fetched: a.fetched, Identity: a.cfg.Identity, Leader: a.role == "leader"}
+	h := Health{Role: a.role, Fetched: a.fetched, Identity: a.cfg.Identity, Lease: a.elector.String(), Leader: a.role == "leader"}
 	if a.fetchErr != nil {
 		h.FetchErr = a.fetchErr.Error()
 	}

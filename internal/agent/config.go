@@ -34,6 +34,9 @@ type Config struct {
 	// LeaseTTL is the leader lease's lifetime without renewal (default
 	// 15s, renewed every third of it).
 	LeaseTTL time.Duration
+	// KubeLease, when set, elects the leader with a Kubernetes Lease
+	// instead of the store lease.
+	KubeLease *KubeLease
 	// Grace is how long in-flight syncs may finish after Stop (default 30s).
 	Grace time.Duration
 	// BackoffBase and BackoffMax bound retries of transient failures
@@ -88,6 +91,9 @@ func (c *Config) defaults() error {
 	}
 	if c.BackoffMax <= 0 {
 		c.BackoffMax = 5 * time.Minute
+	}
+	if c.KubeLease != nil && (c.KubeLease.REST == nil || c.KubeLease.Namespace == "" || c.KubeLease.Name == "") {
+		return errors.New("agent: a Kubernetes lease needs a cluster, a namespace and a name")
 	}
 	if c.HintInterval <= 0 {
 		c.HintInterval = time.Second

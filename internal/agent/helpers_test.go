@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"ferry.dev/ferry/internal/agent"
@@ -29,26 +30,27 @@ import (
 // pushes to it, and the harness control plane under the reference
 // platform's context name.
 type platformFixture struct {
-	t      *testing.T
+	t      testing.TB
 	remote string
 	clone  string
 	state  string
 	st     store.Store
 	kube   *kubernetes.Clientset
+	rest   *rest.Config
 }
 
-func newPlatform(t *testing.T, edit func(ferryYAML string) string) *platformFixture {
+func newPlatform(t testing.TB, edit func(ferryYAML string) string) *platformFixture {
 	t.Helper()
 	testenv.GitIsolate(t)
 	testenv.TerraformBin(t)
 	cp := testenv.ControlPlaneFor(t)
 	kc := cp.KubeconfigAs(t, "ferry-local")
-	rest, err := clientcmd.BuildConfigFromFlags("", kc)
+	rc, err := clientcmd.BuildConfigFromFlags("", kc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &platformFixture{t: t, remote: testenv.GitRemote(t), state: t.TempDir()}
-	f.kube = kubernetes.NewForConfigOrDie(rest)
+	f := &platformFixture{t: t, remote: testenv.GitRemote(t), state: t.TempDir(), rest: rc}
+	f.kube = kubernetes.NewForConfigOrDie(rc)
 	work := filepath.Join(t.TempDir(), "platform")
 	repo, err := scaffold.Init(context.Background(), work, false)
 	if err != nil {
@@ -162,7 +164,7 @@ func (f *platformFixture) head(lane string) string {
 	return testenv.GitRun(f.t, f.remote, "rev-parse", "refs/heads/"+lane)
 }
 
-func waitFor(t *testing.T, within time.Duration, cond func() (bool, string)) {
+func waitFor(t testing.TB, within time.Duration, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	why := ""

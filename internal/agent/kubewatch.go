@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ferry.dev/ferry/internal/kube"
@@ -25,9 +26,35 @@ type envWatch struct {
 	cancel     context.CancelFunc
 }
 
-// settle is how long after its own sync the agent ignores watch events of
-// an environment: they are the sync's own writes.
+// settle is how long after its own sync the agent holds back watch events
+// of an environment: most are the sync's own aftermath (a controller
+// annotating a rolled-out Deployment).
 const settle = 2 * time.Second
+
+// settled is the watches' callback: a change is a drift hint at once, or,
+// within the settle window, one drift check when the window ends. The
+// check compares live state with what was deployed, so a hand edit made
+// right after a sync is still found, and the sync's own aftermath is not
+// drift.
+func (a *Agent) settled(ctx context.Context, env string) func(kube.ID) {
+	since := time.Now()
+	var deferred atomic.Bool
+	return func(id kube.ID) {
+		wait := settle - time.Since(since)
+		if wait <= 0 {
+			a.driftHint(env, id, "managed object changed outside ferry")
+			return
+		}
+		if deferred.Swap(true) {
+			return
+		}
+		time.AfterFunc(wait, func() {
+			if ctx.Err() == nil {
+				a.driftHint(env, id, "managed object changed just after the sync; checking for drift")
+			}
+		})
+	}
+}
 
 // refreshWatches (re)starts env's watches for the objects good deployed.
 func (a *Agent) refreshWatches(ctx context.Context, env platform.Environment, good *store.Deployment) {
@@ -65,19 +92,14 @@ func (a *Agent) refreshWatches(ctx context.Context, env platform.Environment, go
 	if len(ids) == 0 {
 		return
 	}
-	since := time.Now()
+	changed := a.settled(wctx, env.Name)
 	for _, t := range env.Targets {
 		if t.Kube == nil || len(ids[t.Name]) == 0 {
 			continue
 		}
 		opts := kube.Options{Kubeconfig: t.Kube.Kubeconfig, Context: t.Kube.Context, AllowExecPlugins: false}
 		go func() {
-			err := kube.Watch(wctx, opts, env.Name, ids[t.Name], func(id kube.ID) {
-				if time.Since(since) < settle {
-					return
-				}
-				a.driftHint(env.Name, id)
-			})
+			err := kube.Watch(wctx, opts, env.Name, ids[t.Name], changed)
 			if err != nil && wctx.Err() == nil {
 				a.log.Warn("watch managed objects", "env", env.Name, "target", t.Name, "error", err.Error())
 			}
@@ -86,13 +108,13 @@ func (a *Agent) refreshWatches(ctx context.Context, env platform.Environment, go
 }
 
 // driftHint queues a drift check of env now.
-func (a *Agent) driftHint(env string, id kube.ID) {
+func (a *Agent) driftHint(env string, id kube.ID, why string) {
 	s := a.state(env)
 	a.mu.Lock()
 	s.driftNow = true
 	q := a.q
 	a.mu.Unlock()
-	a.log.Info("managed object changed outside ferry", "env", env, "object", id.Short())
+	a.log.Info(why, "env", env, "object", id.Short())
 	if q != nil {
 		q.Add(env)
 	}

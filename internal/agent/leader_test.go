@@ -26,7 +26,7 @@ var ferryBin struct {
 }
 
 // buildFerry builds cmd/ferry once per test process.
-func buildFerry(t *testing.T) string {
+func buildFerry(t testing.TB) string {
 	t.Helper()
 	goBin := testenv.Require(t, "go")
 	ferryBin.once.Do(func() {
@@ -51,7 +51,8 @@ type serveProc struct {
 	logs *lockedBuffer
 }
 
-func startServe(t *testing.T, bin, remote, stateDir string, env []string) *serveProc {
+// startServe runs bin serve ARGS on a free loopback port until the test ends.
+func startServe(t testing.TB, bin string, env []string, args ...string) *serveProc {
 	t.Helper()
 	port, err := testenv.FreePort()
 	if err != nil {
@@ -59,8 +60,7 @@ func startServe(t *testing.T, bin, remote, stateDir string, env []string) *serve
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	p := &serveProc{url: "http://" + addr, logs: &lockedBuffer{}}
-	p.cmd = exec.Command(bin, "serve", "--repo", remote, "--state-dir", stateDir, "--listen", addr,
-		"--lease-ttl", "2s", "--lock-ttl", "3s", "--poll-interval", "1s", "--health-timeout", "90s", "--no-watch")
+	p.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr}, args...)...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -72,6 +72,12 @@ func startServe(t *testing.T, bin, remote, stateDir string, env []string) *serve
 		_ = p.cmd.Wait()
 	})
 	return p
+}
+
+// stop sends SIGTERM and waits for the process to exit.
+func (p *serveProc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.cmd.Wait()
 }
 
 func (p *serveProc) role() string {
@@ -109,9 +115,13 @@ func TestLeaderTakeover(t *testing.T) {
 	bin := buildFerry(t)
 	t.Logf("ferry built in %s", time.Since(start).Round(time.Second))
 
-	a := startServe(t, bin, "file://"+f.remote, filepath.Join(t.TempDir(), "a"), env)
+	serve := func(stateDir string) *serveProc {
+		return startServe(t, bin, env, "--repo", "file://"+f.remote, "--state-dir", stateDir,
+			"--lease-ttl", "2s", "--lock-ttl", "3s", "--poll-interval", "1s", "--health-timeout", "90s", "--no-watch")
+	}
+	a := serve(filepath.Join(t.TempDir(), "a"))
 	waitFor(t, 60*time.Second, func() (bool, string) { return a.role() == "leader", "a does not lead:\n" + a.logs.String() })
-	b := startServe(t, bin, "file://"+f.remote, filepath.Join(t.TempDir(), "b"), env)
+	b := serve(filepath.Join(t.TempDir(), "b"))
 	waitFor(t, 60*time.Second, func() (bool, string) { return b.role() == "follower", "b is no follower:\n" + b.logs.String() })
 
 	// Kill a while it deploys dev.

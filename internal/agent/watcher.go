@@ -108,8 +108,10 @@ func (a *Agent) fetchAndQueue(ctx context.Context, all bool) {
 		return
 	}
 	for _, env := range model.Spec.Environments {
-		if all || before[env.Lane] != after[env.Lane] {
-			a.log.Info("lane moved", "env", env.Name, "lane", env.Lane, "from", before[env.Lane], "to", after[env.Lane])
+		if moved := before[env.Lane] != after[env.Lane]; moved || all {
+			if moved {
+				a.log.Info("lane moved", "env", env.Name, "lane", env.Lane, "from", before[env.Lane], "to", after[env.Lane])
+			}
 			q.Add(env.Name)
 		}
 	}

@@ -38,6 +38,11 @@ type serveOptions struct {
 	grace         time.Duration
 	healthTimeout time.Duration
 	noWatch       bool
+	election      string
+	leaseNS       string
+	leaseName     string
+	leaseKubecfg  string
+	leaseContext  string
 }
 
 func newServeCmd(g *Globals) *cobra.Command {
@@ -87,6 +92,11 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.DurationVar(&o.grace, "grace", 30*time.Second, "how long in-flight syncs may finish after SIGTERM")
 	f.DurationVar(&o.healthTimeout, "health-timeout", 0, "override every environment's healthTimeout")
 	f.BoolVar(&o.noWatch, "no-watch", false, "do not watch managed objects (drift only on the interval)")
+	f.StringVar(&o.election, "leader-election", "store", "who holds the leader lease: store, or kubernetes (a coordination.k8s.io Lease)")
+	f.StringVar(&o.leaseNS, "lease-namespace", "", "namespace of the Kubernetes Lease (default: $POD_NAMESPACE, the pod's namespace, or default)")
+	f.StringVar(&o.leaseName, "lease-name", "ferry-agent", "name of the Kubernetes Lease")
+	f.StringVar(&o.leaseKubecfg, "lease-kubeconfig", "", "kubeconfig of the cluster holding the Lease (default: in-cluster, else $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(&o.leaseContext, "lease-context", "", "kubeconfig context of the cluster holding the Lease (default: the current one)")
 }
 
 func (o *serveOptions) validate() error {
@@ -95,6 +105,9 @@ func (o *serveOptions) validate() error {
 	}
 	if o.workers < 1 || o.leaseTTL < time.Second || o.lockTTL < time.Second || o.poll < 0 {
 		return usageErr("ferry serve --help", "--workers must be at least 1, --lease-ttl and --lock-ttl at least 1s, --poll-interval not negative")
+	}
+	if o.election != "store" && o.election != "kubernetes" {
+		return usageErr("ferry serve --leader-election kubernetes", "unknown leader election %q: store or kubernetes", o.election)
 	}
 	return nil
 }
@@ -117,6 +130,10 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	kl, err := o.kubeLease()
+	if err != nil {
+		return err
+	}
 	src, err := o.source(ctx)
 	if err != nil {
 		return err
@@ -129,7 +146,8 @@ func (o *serveOptions) run(ctx context.Context) error {
 	defer st.Close()
 	base := deploy.Options{StateDir: src.deployState, LockTTL: o.lockTTL, HealthTimeout: o.healthTimeout}
 	ag, err := agent.New(ctx, agent.Config{Source: src.url, StateDir: src.stateDir, Credentials: creds, Store: st,
-		Log: log, PollInterval: o.poll, Workers: o.workers, LeaseTTL: o.leaseTTL, Grace: o.grace, Deploy: base, NoWatch: o.noWatch})
+		Log: log, PollInterval: o.poll, Workers: o.workers, LeaseTTL: o.leaseTTL, KubeLease: kl, Grace: o.grace,
+		Deploy: base, NoWatch: o.noWatch})
 	if err != nil {
 		return err
 	}

@@ -217,3 +217,29 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeRefusesBadFlags: every flag ferry serve cannot use is a usage
+// error (exit 2) that names it, before anything is cloned or opened.
+func TestServeRefusesBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--log-format", "xml"}, `unknown log format "xml"`},
+		{[]string{"--workers", "0"}, "--workers must be at least 1"},
+		{[]string{"--lease-ttl", "100ms"}, "--lease-ttl and --lock-ttl at least 1s"},
+		{[]string{"--leader-election", "zookeeper"}, `unknown leader election "zookeeper": store or kubernetes`},
+		{[]string{"--leader-election", "kubernetes", "--lease-kubeconfig", filepath.Join(dir, "missing")}, "leader election: load kubeconfig"},
+	} {
+		var serr bytes.Buffer
+		args := append([]string{"serve", "--repo", dir, "--listen", "127.0.0.1:0"}, tc.args...)
+		code := Run(context.Background(), args, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &serr})
+		if code != ExitUsage || !strings.Contains(serr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, serr.String(), ExitUsage, tc.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused serve wrote into the repository: %v", entries)
+	}
+}

@@ -46,11 +46,12 @@ type readiness struct {
 	Mirror   string `json:"mirror"`
 	Role     string `json:"role"`
 	Identity string `json:"identity"`
+	Lease    string `json:"lease"`
 }
 
 func ready(w http.ResponseWriter, r *http.Request, cfg Config) {
 	h := cfg.Agent.Health()
-	rd := readiness{Store: "ok", Mirror: "fetched", Role: h.Role, Identity: h.Identity}
+	rd := readiness{Store: "ok", Mirror: "fetched", Role: h.Role, Identity: h.Identity, Lease: h.Lease}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := cfg.Store.Events(ctx, store.EventFilter{Limit: 1}); err != nil {
