@@ -14,16 +14,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/app"
+	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/testenv"
 )
 
 // agentYAML turns on auto promotion develop → staging once dev deployed
-// the revision, and sets drift checks: dev heals (interval 1h, so only a
+// the revision and staging → main once someone approved it, and sets drift checks: dev heals (interval 1h, so only a
 // watch can notice an edit quickly), staging detects on a short interval.
 func agentYAML(s string) string {
 	s = strings.Replace(s, "    - from: develop\n      to: staging\n      candidate: head\n      gates:\n        checks: true\n",
 		"    - from: develop\n      to: staging\n      candidate: head\n      auto: true\n      gates:\n        checks: true\n        deployed: dev\n", 1)
+	s = strings.Replace(s, "    - from: staging\n      to: main\n      candidate: verified\n      gates:\n",
+		"    - from: staging\n      to: main\n      candidate: verified\n      auto: true\n      gates:\n        approvals: 1\n", 1)
 	s = strings.Replace(s, "      drift: heal\n      driftInterval: 5m\n", "      drift: heal\n      driftInterval: 1h\n", 1)
 	s = strings.Replace(s, "      drift: detect\n      driftInterval: 10m\n", "      drift: detect\n      driftInterval: 3s\n", 1)
 	return s
@@ -102,6 +106,26 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	// The promotion is recorded after its push, like ferry promote's.
 	if ps, _ := f.st.Promotions(ctx, store.PromotionFilter{To: "staging", Limit: 1}); len(ps) != 1 || ps[0].Revision != rev || ps[0].Actor != agent.ActorName {
 		t.Errorf("auto promotion record = %+v, want %s by %s", ps, rev, agent.ActorName)
+	}
+	// staging → main waits for an approval; once a person approves, the
+	// agent promotes without another push.
+	mainBefore := f.head("main")
+	time.Sleep(2 * time.Second)
+	if f.head("main") != mainBefore {
+		t.Fatal("staging was promoted to main without the approval its gate requires")
+	}
+	approveMain(t, f, "alice@example.com")
+	// The promotion is recorded after its push: wait for both.
+	var ps []store.Promotion
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		ps, _ = f.st.Promotions(ctx, store.PromotionFilter{To: "main", Limit: 1})
+		return len(ps) == 1 && treeOf(t, f, "main") == treeOf(t, f, "staging"), "main not promoted after the approval: " + f.recent("staging")
+	})
+	// The candidate is the commit that travelled from develop; the
+	// approval is part of the evidence.
+	if ps[0].Revision != rev ||
+		ps[0].Actor != agent.ActorName || !strings.Contains(strings.Join(ps[0].Evidence, " "), "approval:") {
+		t.Errorf("promotion to main = %+v, want %s by %s with the approval as evidence", ps, rev, agent.ActorName)
 	}
 
 	// Drift, heal mode (dev): scale the Deployment by hand.
@@ -242,4 +266,22 @@ func dryRunsPerCheck(t *testing.T, f *platformFixture) int {
 		t.Fatalf("staging deployment %d has no inventory: %v", ds[0].ID, err)
 	}
 	return len(d.Inventory)
+}
+
+// approveMain records an approval by who of the promotion into main, as
+// ferry approve main would from the clone.
+func approveMain(t *testing.T, f *platformFixture, who string) {
+	t.Helper()
+	p, err := platform.Load(f.clone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := app.New(context.Background(), p, app.Options{Store: f.st, Actor: who})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ap.Close()
+	if _, err := ap.Approve(context.Background(), "main", "", "ship it"); err != nil {
+		t.Fatalf("approve main: %v", err)
+	}
 }

@@ -93,11 +93,12 @@ func cloneMirror(ctx context.Context, url, dir string, creds Credentials) error 
 func (m *Mirror) Fetch(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.Repo.Fetch(ctx, mirrorRemote); err != nil {
-		return err
-	}
+	// One fetch (one round trip to the remote): lanes as remote-tracking
+	// refs (what Head reads) and as local branches (what promotions build
+	// on), and tags. The mirror is private, so pruning tags the remote
+	// deleted loses nothing of anyone's.
 	if _, err := m.Repo.Run(ctx, "fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", mirrorRemote,
-		"+refs/heads/*:refs/heads/*"); err != nil {
+		"+refs/heads/*:refs/remotes/"+mirrorRemote+"/*", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"); err != nil {
 		return fmt.Errorf("fetch %s: %w", mirrorRemote, err)
 	}
 	return nil

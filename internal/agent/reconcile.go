@@ -203,14 +203,20 @@ func (r *pass) onDrift(ctx context.Context, details string) error {
 }
 
 // promote makes the auto promotions out of this environment's lane whose
-// gates pass, exactly as ferry promote would. It tries each candidate
-// once per lane head and deployment, so an idle pass does no Git work.
+// gates pass, exactly as ferry promote would. It tries each candidate once
+// per state its gates read — this lane's head, the deployment, the target
+// lane's head and the latest approval — so an idle pass does no Git work
+// and an approval or a repaired target lane is acted on.
 func (r *pass) promote(ctx context.Context) error {
+	approval := int64(-1) // read once, when a promotion needs it
 	for _, pr := range r.ap.P.Spec.Promotions {
 		if !pr.Auto || pr.From != r.env.Lane {
 			continue
 		}
-		key := r.head + "/" + deployedRev(r.good)
+		if approval < 0 {
+			approval = r.a.latestApproval(ctx)
+		}
+		key := fmt.Sprintf("%s/%s/%s/%d", r.head, deployedRev(r.good), r.a.head(pr.To), approval)
 		if r.s.promoteTried[pr.To] == key {
 			continue
 		}

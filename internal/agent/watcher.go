@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 )
@@ -20,12 +21,11 @@ const EventHint = "agent.hint"
 // environment whose lane moved.
 func (a *Agent) watch(ctx context.Context) {
 	a.fetchAndQueue(ctx, true)
-	hintsSince := time.Now()
-	var lastHint int64
+	hints, approvals := newEventCursor(EventHint), newEventCursor(flow.EventApproval)
 	poll := time.NewTimer(jitter(a.pollInterval()))
-	hints := time.NewTicker(a.cfg.HintInterval)
+	tick := time.NewTicker(a.cfg.HintInterval)
 	defer poll.Stop()
-	defer hints.Stop()
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -35,9 +35,12 @@ func (a *Agent) watch(ctx context.Context) {
 			poll.Reset(jitter(a.pollInterval()))
 		case <-a.kick:
 			a.fetchAndQueue(ctx, false)
-		case <-hints.C:
-			if a.followerHints(ctx, &hintsSince, &lastHint) {
+		case <-tick.C:
+			if len(hints.next(ctx, a.cfg.Store)) > 0 {
 				a.fetchAndQueue(ctx, false)
+			}
+			if len(approvals.next(ctx, a.cfg.Store)) > 0 {
+				a.queueAutoPromotions()
 			}
 		}
 	}
@@ -163,21 +166,67 @@ func (a *Agent) watched(refs []string) bool {
 	return false
 }
 
-// followerHints reports whether a follower recorded a webhook since the
-// last look.
-func (a *Agent) followerHints(ctx context.Context, since *time.Time, last *int64) bool {
-	evs, err := a.cfg.Store.Events(ctx, store.EventFilter{Kind: EventHint, Since: since.Add(-time.Second), Limit: 100})
+// eventCursor reads the store events of one kind recorded since the
+// leader started watching: followers' webhook hints, and approvals (which
+// may open an auto promotion's last gate).
+type eventCursor struct {
+	kind  string
+	since time.Time
+	last  int64
+}
+
+func newEventCursor(kind string) *eventCursor { return &eventCursor{kind: kind, since: time.Now()} }
+
+// next returns the events recorded since the last call. The window starts
+// a second early so that a clock step does not lose one; IDs drop repeats.
+func (c *eventCursor) next(ctx context.Context, st store.Store) []store.Event {
+	evs, err := st.Events(ctx, store.EventFilter{Kind: c.kind, Since: c.since.Add(-time.Second), Limit: 100})
 	if err != nil {
-		return false
+		return nil
 	}
-	found := false
+	var out []store.Event
 	for _, e := range evs {
-		if e.ID > *last {
-			*last, found = e.ID, true
-			if e.Time.After(*since) {
-				*since = e.Time
+		if e.ID > c.last {
+			out = append(out, e)
+			if e.Time.After(c.since) {
+				c.since = e.Time
 			}
 		}
 	}
-	return found
+	for _, e := range out {
+		c.last = max(c.last, e.ID)
+	}
+	return out
+}
+
+// queueAutoPromotions queues every environment an auto promotion starts
+// from, so that a new approval is acted on at once.
+func (a *Agent) queueAutoPromotions() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.model == nil || a.q == nil {
+		return
+	}
+	for _, pr := range a.model.Spec.Promotions {
+		if env, ok := a.model.EnvForLane(pr.From); ok && pr.Auto {
+			a.q.Add(env.Name)
+		}
+	}
+}
+
+// head is a lane's commit as of the last fetch.
+func (a *Agent) head(lane string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.heads[lane]
+}
+
+// latestApproval is the ID of the newest approval recorded (0 for none,
+// or when the store cannot say: the next pass asks again).
+func (a *Agent) latestApproval(ctx context.Context) int64 {
+	evs, err := a.cfg.Store.Events(ctx, store.EventFilter{Kind: flow.EventApproval, Limit: 1})
+	if err != nil || len(evs) == 0 {
+		return 0
+	}
+	return evs[0].ID
 }
