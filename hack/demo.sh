@@ -21,7 +21,7 @@ run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
 step "setup: build what the local control plane needs (reuses earlier builds)"
 hack/setup.sh
-go build -o bin/ferry ./cmd/ferry
+go build -tags kustomize_disable_go_plugin_support -o bin/ferry ./cmd/ferry
 go build -o bin/devcluster ./hack/devcluster
 
 rm -rf "$DEMO"

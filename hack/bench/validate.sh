@@ -35,7 +35,7 @@ skip conftest || install conftest "github.com/open-policy-agent/conftest@$CONFTE
 skip tflint || install tflint "github.com/terraform-linters/tflint@$TFLINT_VERSION"
 
 echo "building ferry ..." >&2
-(cd "$ROOT" && go build -o "$BIN/ferry-bench" ./cmd/ferry)
+(cd "$ROOT" && go build -tags kustomize_disable_go_plugin_support -o "$BIN/ferry-bench" ./cmd/ferry)
 echo "generating corpus in $CORPUS ..." >&2
 (cd "$ROOT" && go run ./hack/bench/gencorpus -out "$CORPUS" -tf 1000 -k8s 5000)
 echo "corpus: $(find "$CORPUS" -name '*.tf' | wc -l) .tf files ($(cat "$CORPUS"/terraform/*/*.tf | wc -l) lines), $(grep -c '^kind:' -r "$CORPUS/kubernetes" | awk -F: '{s+=$2} END {print s}') Kubernetes documents" >&2

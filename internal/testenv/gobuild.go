@@ -26,14 +26,21 @@ var goEnv = func() []string {
 	return env
 }()
 
+// BuildTags are the tags every build of ferry uses (the Makefile's too):
+// kustomize_disable_go_plugin_support drops kustomize's loader of Go
+// plugins, whose import of the plugin package makes the linker export
+// every symbol — 43 MB more binary and 22 MB more RSS in every process —
+// for a feature ferry never uses.
+const BuildTags = "kustomize_disable_go_plugin_support"
+
 // GoBuild builds pkg into out with the go binary goBin, in the repository
-// root, on the warm caches.
+// root, on the warm caches, with BuildTags.
 func GoBuild(goBin, pkg, out string) error {
 	root, err := repoRoot()
 	if err != nil {
 		return fmt.Errorf("go build %s: %w", pkg, err)
 	}
-	cmd := exec.Command(goBin, "build", "-o", out, pkg)
+	cmd := exec.Command(goBin, "build", "-tags", BuildTags, "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), goEnv...)
 	if b, err := cmd.CombinedOutput(); err != nil {
