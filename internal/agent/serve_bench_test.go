@@ -102,7 +102,8 @@ func serveObjectsIdle(b *testing.B, bin string, n int) idleSample {
 	kube := kubernetes.NewForConfigOrDie(restConfig(b, kc))
 	remote := testenv.GitRemote(b)
 	clone := testenv.GitClone(b, remote)
-	yaml := strings.NewReplacer("namespace: bench", "namespace: bench-objects", "healthTimeout: 1m", "healthTimeout: 20m").Replace(benchYAML)
+	yaml := strings.NewReplacer("- name: "+benchEnv+"\n", "- name: objects\n", "namespace: bench", "namespace: bench-objects",
+		"healthTimeout: 1m", "healthTimeout: 20m").Replace(benchYAML)
 	os.MkdirAll(filepath.Join(clone, "config"), 0o755)
 	os.WriteFile(filepath.Join(clone, "ferry.yaml"), []byte(yaml), 0o644)
 	os.WriteFile(filepath.Join(clone, "config", "namespace.yaml"), []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench-objects\n"), 0o644)
@@ -121,7 +122,7 @@ func serveObjectsIdle(b *testing.B, bin string, n int) idleSample {
 	testenv.GitRun(b, clone, "push", "-q", "origin", "develop")
 	p := startServe(b, bin, nil, "--repo", "file://"+remote, "--state-dir", state, "--health-timeout", "20m")
 	st := openServeStore(b, p, state)
-	waitDeployed(b, p, st, "dev", head, 30*time.Minute)
+	waitDeployed(b, p, st, "objects", head, 30*time.Minute)
 	synced := time.Since(t0)
 	fmt.Fprintf(os.Stderr, "the sync of %d ConfigMaps, from ferry serve's log:\n%s", n, deploySteps(p.logs.String()))
 	s := sampleIdle(b, p, kube)
