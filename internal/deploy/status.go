@@ -129,7 +129,7 @@ func health(ctx context.Context, p *platform.Platform, env platform.Environment,
 		if c.Type == platform.Terraform {
 			continue
 		}
-		inv, err := kc.ReadInventory(ctx, kube.Owner{Env: env.Name, Component: c.Name})
+		inv, err := kc.ReadInventory(ctx, kube.Owner{Platform: p.Metadata.Name, Env: env.Name, Component: c.Name})
 		if err != nil {
 			return false, err.Error()
 		}

@@ -95,7 +95,7 @@ func (r *targetRun) removeLeft(ctx context.Context, comps []platform.Component, 
 	for _, c := range comps {
 		keep[c.Name] = true
 	}
-	owners, err := r.kc.Owners(ctx, r.env.Name)
+	owners, err := r.kc.Owners(ctx, r.p.Metadata.Name, r.env.Name)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (r *targetRun) kube(ctx context.Context, c platform.Component, cr *Componen
 	if r.opts.HealthTimeout > 0 {
 		timeout = r.opts.HealthTimeout
 	}
-	owner := kube.Owner{Env: r.env.Name, Component: c.Name}
+	owner := kube.Owner{Platform: r.p.Metadata.Name, Env: r.env.Name, Component: c.Name}
 	res, err := r.kc.Apply(ctx, owner, objs, kube.ApplyOptions{
 		Namespace: c.Namespace, Revision: r.rev, DryRun: r.dryRun, Prune: true,
 		Wait: !r.dryRun, HealthTimeout: timeout, Fields: r.dryRun,

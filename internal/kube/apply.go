@@ -132,7 +132,8 @@ func (c *Client) Apply(ctx context.Context, o Owner, objs []*unstructured.Unstru
 		}
 		res.phase("prune", &start)
 	}
-	if !sameInventory(prev, res.Inventory) {
+	res.Inventory.legacy = prev.legacy
+	if prev.legacy || !sameInventory(prev, res.Inventory) {
 		res.Writes++
 		if err := c.WriteInventory(ctx, o, res.Inventory); err != nil {
 			return res, err

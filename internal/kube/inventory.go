@@ -25,17 +25,39 @@ const InventoryNamespace = "ferry-system"
 // ferry.dev/name (component) and ferry.dev/namespace (environment).
 const OwnerGroup = "ferry.dev"
 
-// Owner names whose objects an inventory lists.
+// PlatformLabel on an inventory names the platform (ferry.yaml's
+// metadata.name) it belongs to.
+const PlatformLabel = OwnerGroup + "/platform"
+
+// Owner names whose objects an inventory lists. Inventories are the
+// platform's own: two platforms that share an environment name on one
+// cluster neither read nor prune each other's components.
 type Owner struct {
+	Platform  string
 	Env       string
 	Component string
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 
-// InventoryName is the inventory ConfigMap of an owner.
+func namePart(s string) string { return nonName.ReplaceAllString(strings.ToLower(s), "-") }
+
+// InventoryName is the inventory ConfigMap of an owner:
+// inventory-PLATFORM.ENV.COMPONENT (dots keep the parts apart).
 func (o Owner) InventoryName() string {
-	n := "inventory-" + nonName.ReplaceAllString(strings.ToLower(o.Env+"-"+o.Component), "-")
+	if o.Platform == "" {
+		return o.legacyInventoryName()
+	}
+	return trimName("inventory-" + namePart(o.Platform) + "." + namePart(o.Env) + "." + namePart(o.Component))
+}
+
+// legacyInventoryName is the name before inventories named their platform
+// (ferry up to this change): inventory-ENV-COMPONENT.
+func (o Owner) legacyInventoryName() string {
+	return trimName("inventory-" + namePart(o.Env+"-"+o.Component))
+}
+
+func trimName(n string) string {
 	if len(n) > 253 {
 		n = n[:253]
 	}
@@ -47,6 +69,15 @@ func (o Owner) Labels() map[string]string {
 	return map[string]string{OwnerGroup + "/name": o.Component, OwnerGroup + "/namespace": o.Env}
 }
 
+// inventoryLabels are the labels of the owner's inventory ConfigMap.
+func (o Owner) inventoryLabels() map[string]string {
+	l := o.Labels()
+	if o.Platform != "" {
+		l[PlatformLabel] = o.Platform
+	}
+	return l
+}
+
 // Inventory is what an owner applied last.
 type Inventory struct {
 	IDs      []ID
@@ -55,6 +86,9 @@ type Inventory struct {
 	// resourceVersion it saw afterwards: while both still match, the
 	// object is known unchanged without a dry-run.
 	State map[ID]ObjectState
+	// legacy: read from the inventory's name before platforms were part
+	// of it; the next write moves it to its own name.
+	legacy bool
 }
 
 // ObjectState is what ferry last verified about one object.
@@ -79,27 +113,48 @@ func (inv Inventory) Strings() []string {
 }
 
 // ReadInventory returns the owner's inventory; none yet is an empty one.
+// An owner with a platform whose inventory still has the legacy name (no
+// platform label) gets that one.
 func (c *Client) ReadInventory(ctx context.Context, o Owner) (Inventory, error) {
-	var cm corev1.ConfigMap
-	err := c.c.Get(ctx, client.ObjectKey{Namespace: InventoryNamespace, Name: o.InventoryName()}, &cm)
-	if apierrors.IsNotFound(err) {
+	cm, ok, err := c.getInventory(ctx, o.InventoryName())
+	if err != nil {
+		return Inventory{}, err
+	}
+	legacy := false
+	if !ok && o.Platform != "" {
+		if cm, ok, err = c.getInventory(ctx, o.legacyInventoryName()); err != nil {
+			return Inventory{}, err
+		}
+		ok = ok && cm.Labels[PlatformLabel] == ""
+		legacy = ok
+	}
+	if !ok {
 		return Inventory{}, nil
 	}
-	if err != nil {
-		return Inventory{}, fmt.Errorf("read inventory %s: %w", o.InventoryName(), err)
-	}
-	inv := Inventory{Revision: cm.Data["revision"], State: decodeState(cm.BinaryData["state"])}
+	inv := Inventory{Revision: cm.Data["revision"], State: decodeState(cm.BinaryData["state"]), legacy: legacy}
 	for _, line := range strings.Split(cm.Data["objects"], "\n") {
 		if line == "" {
 			continue
 		}
 		id, err := ParseID(line)
 		if err != nil {
-			return Inventory{}, fmt.Errorf("read inventory %s: %w", o.InventoryName(), err)
+			return Inventory{}, fmt.Errorf("read inventory %s: %w", cm.Name, err)
 		}
 		inv.IDs = append(inv.IDs, id)
 	}
 	return inv, nil
+}
+
+func (c *Client) getInventory(ctx context.Context, name string) (*corev1.ConfigMap, bool, error) {
+	var cm corev1.ConfigMap
+	err := c.c.Get(ctx, client.ObjectKey{Namespace: InventoryNamespace, Name: name}, &cm)
+	if apierrors.IsNotFound(err) {
+		return &cm, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read inventory %s: %w", name, err)
+	}
+	return &cm, true, nil
 }
 
 // WriteInventory stores the owner's inventory (server-side apply).
@@ -112,7 +167,7 @@ func (c *Client) WriteInventory(ctx context.Context, o Owner, inv Inventory) err
 	u.SetKind("ConfigMap")
 	u.SetNamespace(InventoryNamespace)
 	u.SetName(o.InventoryName())
-	u.SetLabels(o.Labels())
+	u.SetLabels(o.inventoryLabels())
 	u.Object["data"] = map[string]any{
 		"objects":  strings.Join(inv.Strings(), "\n"),
 		"revision": inv.Revision,
@@ -122,6 +177,18 @@ func (c *Client) WriteInventory(ctx context.Context, o Owner, inv Inventory) err
 	}
 	if err := c.c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
 		return fmt.Errorf("write inventory %s: %w", o.InventoryName(), err)
+	}
+	if inv.legacy {
+		return c.deleteInventory(ctx, o.legacyInventoryName())
+	}
+	return nil
+}
+
+func (c *Client) deleteInventory(ctx context.Context, name string) error {
+	cm := &corev1.ConfigMap{}
+	cm.Namespace, cm.Name = InventoryNamespace, name
+	if err := c.c.Delete(ctx, cm); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete inventory %s: %w", name, err)
 	}
 	return nil
 }

@@ -10,8 +10,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Owners lists the owners of env that have an inventory in the cluster.
-func (c *Client) Owners(ctx context.Context, env string) ([]Owner, error) {
+// Owners lists the owners of env that have an inventory of platform in
+// the cluster. Another platform's inventories are not listed, nor, for a
+// named platform, legacy ones without a platform label: which platform
+// wrote those is unknown, and leaving a component in place is the safe
+// mistake (each sync moves the inventories of the components it applies).
+func (c *Client) Owners(ctx context.Context, platform, env string) ([]Owner, error) {
 	var list corev1.ConfigMapList
 	err := c.c.List(ctx, &list, client.InNamespace(InventoryNamespace),
 		client.MatchingLabels{OwnerGroup + "/namespace": env})
@@ -20,8 +24,8 @@ func (c *Client) Owners(ctx context.Context, env string) ([]Owner, error) {
 	}
 	var out []Owner
 	for _, cm := range list.Items {
-		if comp := cm.Labels[OwnerGroup+"/name"]; comp != "" {
-			out = append(out, Owner{Env: env, Component: comp})
+		if comp := cm.Labels[OwnerGroup+"/name"]; comp != "" && cm.Labels[PlatformLabel] == platform {
+			out = append(out, Owner{Platform: platform, Env: env, Component: comp})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Component < out[j].Component })
@@ -42,11 +46,10 @@ func (c *Client) Remove(ctx context.Context, o Owner, dryRun bool) (*Result, err
 	if err := c.prune(ctx, o, inv.IDs, &res.Writes); err != nil {
 		return res, err
 	}
-	cm := &corev1.ConfigMap{}
-	cm.Namespace, cm.Name = InventoryNamespace, o.InventoryName()
 	res.Writes++
-	if err := c.c.Delete(ctx, cm); err != nil && !apierrors.IsNotFound(err) {
-		return res, fmt.Errorf("delete inventory %s: %w", o.InventoryName(), err)
+	name := o.InventoryName()
+	if inv.legacy {
+		name = o.legacyInventoryName()
 	}
-	return res, nil
+	return res, c.deleteInventory(ctx, name)
 }
