@@ -152,7 +152,9 @@ func (a *Agent) work(ctx context.Context, q workqueue.TypedRateLimitingInterface
 
 func (a *Agent) process(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], env string) {
 	defer q.Done(env)
+	start := time.Now()
 	err := a.safeReconcile(ctx, env)
+	a.cfg.Metrics.Reconciled(env, time.Since(start))
 	if err != nil && ctx.Err() == nil {
 		q.AddRateLimited(env)
 		return
@@ -178,6 +180,7 @@ func (a *Agent) setRole(r string) {
 	a.mu.Lock()
 	a.role = r
 	a.mu.Unlock()
+	a.cfg.Metrics.Leading(r == "leader")
 }
 
 func (a *Agent) state(env string) *envState {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/app"
+	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/testenv"
@@ -52,7 +56,8 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	var reqs apiRequests
 	cfg := f.config(300 * time.Millisecond)
 	cfg.Deploy.Connect = reqs.connect
-	_, _, stop := f.start(cfg, secret)
+	cfg.Metrics = metrics.New()
+	_, url1, stop := f.start(cfg, secret)
 	develop := f.head("develop")
 	d := f.deployedAt("dev", develop, 4*time.Minute)
 	if d.Actor != agent.ActorName || !d.Verified {
@@ -78,6 +83,29 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	})
 	if w, _, last := reqs.snapshot(); w != writes {
 		t.Fatalf("no-op reconciles wrote to the API server %d times (last %s)", w-writes, last)
+	}
+	// /metrics says the same: deployments (retries of transient failures
+	// would add to failed, not to succeeded), outcomes, leadership, drift.
+	exp := scrape(t, url1+"/metrics")
+	for series, want := range map[string]float64{
+		`ferry_deployments_total{env="dev",status="succeeded"}`:                                             1,
+		`ferry_deployments_total{env="staging",status="succeeded"}`:                                         1,
+		`ferry_environment_info{env="production",revision="` + f.head("release") + `",state="out-of-sync"}`: 1,
+		`ferry_agent_leader`:                   1,
+		`ferry_drift_resources{env="staging"}`: 0,
+	} {
+		if got, ok := exp[series]; !ok || got != want {
+			t.Errorf("/metrics: %s = %v (present %v), want %v", series, got, ok, want)
+		}
+	}
+	for series, least := range map[string]float64{
+		`ferry_deployment_duration_seconds_count{env="dev"}`:       1,
+		`ferry_reconcile_duration_seconds_count{env="production"}`: 1,
+		`ferry_git_fetch_duration_seconds_count`:                   2, // polling every 300ms
+	} {
+		if exp[series] < least {
+			t.Errorf("/metrics: %s = %v, want at least %v", series, exp[series], least)
+		}
 	}
 	stop()
 
@@ -284,4 +312,32 @@ func approveMain(t *testing.T, f *platformFixture, who string) {
 	if _, err := ap.Approve(context.Background(), "main", "", "ship it"); err != nil {
 		t.Fatalf("approve main: %v", err)
 	}
+}
+
+// scrape reads a Prometheus text exposition: series (name and labels as
+// exposed) → value.
+func scrape(t *testing.T, url string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s\n%s", url, resp.Status, body)
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if line == "" || line[0] == '#' || i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("exposition line %q: %v", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/store"
 )
 
@@ -52,6 +53,8 @@ type Config struct {
 	// let a hand edit be seen within seconds; drift is then found on the
 	// interval alone.
 	NoWatch bool
+	// Metrics, when set, get what the agent does (/metrics).
+	Metrics *metrics.Metrics
 }
 
 // ActorName is who the agent's records name by default.

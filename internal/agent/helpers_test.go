@@ -119,7 +119,7 @@ func startAgent(tb testing.TB, cfg agent.Config, st store.Store, secret []byte) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, WebhookSecret: secret}))
+	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, WebhookSecret: secret, Metrics: cfg.Metrics}))
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Run(ctx) }()
 	stopped := false

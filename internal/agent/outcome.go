@@ -39,6 +39,7 @@ type Outcome struct {
 // for env, appends it to the store; a no-op reconcile writes nothing.
 func (a *Agent) record(ctx context.Context, env string, o Outcome) {
 	s := a.state(env)
+	a.cfg.Metrics.Outcome(env, o.Revision, string(o.Action))
 	log := a.log.With("env", env, "action", string(o.Action), "revision", o.Revision)
 	if o.Deployment != 0 {
 		log = log.With("deployment", o.Deployment)

@@ -103,6 +103,18 @@ func (r *pass) run(ctx context.Context) error {
 	return r.promote(ctx)
 }
 
+// deployStatus is a sync's result as ferry_deployments_total counts it.
+func deployStatus(err error) string {
+	switch {
+	case err == nil:
+		return "succeeded"
+	case deploy.IsTerminal(err):
+		return "blocked"
+	default:
+		return "failed"
+	}
+}
+
 func deployedRev(d *store.Deployment) string {
 	if d == nil {
 		return "nothing yet"
@@ -115,7 +127,9 @@ func (r *pass) sync(ctx context.Context) error {
 	if r.s.terminalRev == r.head {
 		return nil // recorded when it failed; waits for the lane to move
 	}
+	start := time.Now()
 	rep, err := r.ap.Sync(ctx, r.env.Name, r.head)
+	r.a.cfg.Metrics.Deployed(r.env.Name, deployStatus(err), time.Since(start))
 	id := int64(0)
 	if rep != nil {
 		id = rep.DeploymentID
@@ -167,6 +181,7 @@ func (r *pass) drift(ctx context.Context) error {
 			details = append(details, t.Target+"/"+d)
 		}
 	}
+	r.a.cfg.Metrics.Drift(r.env.Name, len(details))
 	if len(details) == 0 {
 		r.s.driftSeen = ""
 		if r.s.outcome.Action == ActionDrift {
@@ -190,7 +205,9 @@ func (r *pass) onDrift(ctx context.Context, details string) error {
 		return nil
 	}
 	r.a.recordDrift(ctx, r.env.Name, rev, details, "heal")
+	start := time.Now()
 	rep, err := r.ap.Sync(ctx, r.env.Name, rev)
+	r.a.cfg.Metrics.Deployed(r.env.Name, deployStatus(err), time.Since(start))
 	if err != nil {
 		r.a.record(ctx, r.env.Name, Outcome{Action: ActionFailed, Revision: r.head,
 			Message: fmt.Sprintf("healing drift in %s failed: %v", r.env.Name, err)})
@@ -228,14 +245,17 @@ func (r *pass) promote(ctx context.Context) error {
 		var ge *flow.GateError
 		switch {
 		case errors.As(err, &ge):
+			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "blocked")
 			r.s.promoteTried[pr.To] = key
 			r.a.log.Info("auto promotion waits for its gates", "env", r.env.Name, "to", pr.To, "reason", err.Error())
 			continue
 		case err != nil:
+			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "failed")
 			return fmt.Errorf("auto promotion %s -> %s: %w", pr.From, pr.To, err)
 		}
 		r.s.promoteTried[pr.To] = key
 		if res.Commit != "" {
+			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "promoted")
 			r.a.record(ctx, r.env.Name, Outcome{Action: ActionPromoted, Revision: r.head,
 				Message: fmt.Sprintf("promoted %s -> %s: %s is now at %s (promotion %d)", pr.From, pr.To, pr.To, short(res.Commit), res.PromotionID)})
 			r.a.queueLane(pr.To)

@@ -62,7 +62,9 @@ func (a *Agent) pollInterval() time.Duration {
 // first lane's head, which names the environments and their lanes). It
 // returns the lane heads before and after.
 func (a *Agent) fetch(ctx context.Context) (before, after map[string]string, ok bool) {
+	start := time.Now()
 	err := a.mirror.Fetch(ctx)
+	a.cfg.Metrics.Fetched(time.Since(start), err)
 	a.mu.Lock()
 	a.fetchErr = err
 	if err == nil {

@@ -18,6 +18,7 @@ import (
 	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/server"
 	"ferry.dev/ferry/internal/store"
@@ -79,7 +80,7 @@ on stderr.`,
 
 func (o *serveOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address for /healthz, /readyz and /hooks/")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address for /healthz, /readyz, /metrics and /hooks/")
 	f.StringVar(&o.stateDir, "state-dir", "", "where the mirror lives (default: <repo>/.ferry/agent, or ./.ferry/agent for a URL)")
 	f.StringVar(&o.secretFile, "webhook-secret-file", "", "file with the webhook secret (default: $FERRY_WEBHOOK_SECRET)")
 	f.DurationVar(&o.poll, "poll-interval", 0, "how often to read every lane (default: spec.agent.pollInterval, 1m)")
@@ -145,24 +146,25 @@ func (o *serveOptions) run(ctx context.Context) error {
 	}
 	defer st.Close()
 	base := deploy.Options{StateDir: src.deployState, LockTTL: o.lockTTL, HealthTimeout: o.healthTimeout}
+	m := metrics.New()
 	ag, err := agent.New(ctx, agent.Config{Source: src.url, StateDir: src.stateDir, Credentials: creds, Store: st,
 		Log: log, PollInterval: o.poll, Workers: o.workers, LeaseTTL: o.leaseTTL, KubeLease: kl, Grace: o.grace,
-		Deploy: base, NoWatch: o.noWatch})
+		Deploy: base, NoWatch: o.noWatch, Metrics: m})
 	if err != nil {
 		return err
 	}
 	if len(secret) == 0 {
 		log.Warn("no webhook secret (--webhook-secret-file or FERRY_WEBHOOK_SECRET): every webhook is refused; polling only")
 	}
-	return o.serve(ctx, log, ag, st, secret)
+	return o.serve(ctx, log, ag, st, secret, m)
 }
 
-func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Agent, st store.Store, secret []byte) error {
+func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Agent, st store.Store, secret []byte, m *metrics.Metrics) error {
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageErr("ferry serve --listen 127.0.0.1:0", "listen on %s: %v", o.listen, err)
 	}
-	srv := &http.Server{Handler: server.Handler(server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log}),
+	srv := &http.Server{Handler: server.Handler(server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log, Metrics: m}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String())
 	go func() {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -113,6 +114,20 @@ func TestServe(t *testing.T) {
 			t.Fatalf("%s signed: %d", p, code)
 		}
 		waitUntil(t, 20*time.Second, func() bool { return outcome("dev").Waiting == rev }, p+": no reconcile of "+rev)
+	}
+
+	// /metrics counts the deliveries: four signed, eight refused.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, line := range []string{`ferry_webhook_requests_total{result="accepted"} 4`, `ferry_webhook_requests_total{result="unauthorized"} 8`,
+		`ferry_environment_info{env="dev",revision="` + outcome("dev").Revision + `",state="out-of-sync"} 1`} {
+		if !strings.Contains(string(exp), line+"\n") {
+			t.Errorf("/metrics lacks %s", line)
+		}
 	}
 
 	var out bytes.Buffer

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/webhook"
 )
@@ -19,6 +20,8 @@ type Config struct {
 	// WebhookSecret verifies every hook; empty rejects them all.
 	WebhookSecret []byte
 	Log           *slog.Logger
+	// Metrics, when set, are served on /metrics with the webhook counters.
+	Metrics *metrics.Metrics
 }
 
 // Handler returns the mux of ferry serve.
@@ -36,6 +39,10 @@ func Handler(cfg Config) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, cfg) })
 	mux.Handle("/hooks/", hooks)
+	if cfg.Metrics != nil {
+		cfg.Metrics.Register(webhookCounters(hooks)...)
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	return mux
 }
 
