@@ -30,6 +30,7 @@ type Agent struct {
 	fetchErr error
 	model    *platform.Platform // ferry.yaml at the first lane's head
 	heads    map[string]string  // lane → commit at the last fetch
+	approval int64              // the newest approval event the leader has seen
 	envs     map[string]*envState
 	q        workqueue.TypedRateLimitingInterface[string]
 	watches  *objectWatches

@@ -100,8 +100,7 @@ type storeTerm struct {
 	lostOnce sync.Once
 	stop     context.CancelFunc
 	renewed  chan struct{} // closed when the renew loop has returned
-	mu       sync.Mutex
-	lock     store.Lock
+	lock     store.Lock    // renew's until it returns, then release's
 }
 
 func (t *storeTerm) lost() <-chan struct{} { return t.lostCh }
@@ -116,17 +115,13 @@ func (t *storeTerm) renew(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		t.mu.Lock()
 		nl, err := t.e.st.RenewLock(context.WithoutCancel(ctx), t.lock, t.e.ttl)
-		if err == nil {
-			t.lock = nl
-		}
-		t.mu.Unlock()
 		if err != nil {
 			t.e.log.Error("leader lease lost", "error", err.Error())
 			t.markLost()
 			return
 		}
+		t.lock = nl
 	}
 }
 
@@ -141,8 +136,6 @@ func (t *storeTerm) release() {
 		return
 	default:
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := t.e.st.ReleaseLock(ctx, t.lock); err != nil {

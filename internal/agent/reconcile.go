@@ -225,15 +225,11 @@ func (r *pass) onDrift(ctx context.Context, details string) error {
 // lane's head and the latest approval — so an idle pass does no Git work
 // and an approval or a repaired target lane is acted on.
 func (r *pass) promote(ctx context.Context) error {
-	approval := int64(-1) // read once, when a promotion needs it
 	for _, pr := range r.ap.P.Spec.Promotions {
 		if !pr.Auto || pr.From != r.env.Lane {
 			continue
 		}
-		if approval < 0 {
-			approval = r.a.latestApproval(ctx)
-		}
-		key := fmt.Sprintf("%s/%s/%s/%d", r.head, deployedRev(r.good), r.a.head(pr.To), approval)
+		key := r.head + "/" + deployedRev(r.good) + "/" + r.a.promotionState(pr.To)
 		if r.s.promoteTried[pr.To] == key {
 			continue
 		}

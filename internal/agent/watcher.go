@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,8 +40,8 @@ func (a *Agent) watch(ctx context.Context) {
 			if len(hints.next(ctx, a.cfg.Store)) > 0 {
 				a.fetchAndQueue(ctx, false)
 			}
-			if len(approvals.next(ctx, a.cfg.Store)) > 0 {
-				a.queueAutoPromotions()
+			if evs := approvals.next(ctx, a.cfg.Store); len(evs) > 0 {
+				a.queueAutoPromotions(approvals.last)
 			}
 		}
 	}
@@ -187,25 +188,27 @@ func (c *eventCursor) next(ctx context.Context, st store.Store) []store.Event {
 		return nil
 	}
 	var out []store.Event
+	newest := c.last // evs are newest first, by time: IDs need max
 	for _, e := range evs {
 		if e.ID > c.last {
 			out = append(out, e)
+			newest = max(newest, e.ID)
 			if e.Time.After(c.since) {
 				c.since = e.Time
 			}
 		}
 	}
-	for _, e := range out {
-		c.last = max(c.last, e.ID)
-	}
+	c.last = newest
 	return out
 }
 
-// queueAutoPromotions queues every environment an auto promotion starts
-// from, so that a new approval is acted on at once.
-func (a *Agent) queueAutoPromotions() {
+// queueAutoPromotions notes the newest approval the leader has seen (part
+// of what an auto promotion's retry depends on) and queues every
+// environment an auto promotion starts from, so it is acted on at once.
+func (a *Agent) queueAutoPromotions(approval int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.approval = approval
 	if a.model == nil || a.q == nil {
 		return
 	}
@@ -216,19 +219,11 @@ func (a *Agent) queueAutoPromotions() {
 	}
 }
 
-// head is a lane's commit as of the last fetch.
-func (a *Agent) head(lane string) string {
+// promotionState is what an auto promotion's gates read besides this
+// lane and its deployment: the target lane's head as of the last fetch,
+// and the newest approval the leader has seen.
+func (a *Agent) promotionState(lane string) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.heads[lane]
-}
-
-// latestApproval is the ID of the newest approval recorded (0 for none,
-// or when the store cannot say: the next pass asks again).
-func (a *Agent) latestApproval(ctx context.Context) int64 {
-	evs, err := a.cfg.Store.Events(ctx, store.EventFilter{Kind: flow.EventApproval, Limit: 1})
-	if err != nil || len(evs) == 0 {
-		return 0
-	}
-	return evs[0].ID
+	return a.heads[lane] + "/" + strconv.FormatInt(a.approval, 10)
 }

@@ -110,6 +110,9 @@ func (o *serveOptions) validate() error {
 	if o.election != "store" && o.election != "kubernetes" {
 		return usageErr("ferry serve --leader-election kubernetes", "unknown leader election %q: store or kubernetes", o.election)
 	}
+	if o.election == "kubernetes" && o.leaseName == "" {
+		return usageErr("ferry serve --leader-election kubernetes --lease-name ferry-agent", "--lease-name is empty")
+	}
 	return nil
 }
 

@@ -246,6 +246,7 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{[]string{"--lease-ttl", "100ms"}, "--lease-ttl and --lock-ttl at least 1s"},
 		{[]string{"--leader-election", "zookeeper"}, `unknown leader election "zookeeper": store or kubernetes`},
 		{[]string{"--leader-election", "kubernetes", "--lease-kubeconfig", filepath.Join(dir, "missing")}, "leader election: load kubeconfig"},
+		{[]string{"--leader-election", "kubernetes", "--lease-name", ""}, "--lease-name is empty"},
 	} {
 		var serr bytes.Buffer
 		args := append([]string{"serve", "--repo", dir, "--listen", "127.0.0.1:0"}, tc.args...)
