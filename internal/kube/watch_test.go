@@ -21,7 +21,11 @@ func TestWatchSeesEditsNotStatus(t *testing.T) {
 	ns := "ferry-watch"
 	t.Cleanup(func() { _ = c.c.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metaName(ns)}) })
 	owner := Owner{Env: "watchenv", Component: "watch"}
-	res, err := c.Apply(ctx, owner, objects(t, ns, "v1", "pw", true), ApplyOptions{Namespace: ns, Revision: "r1"})
+	// Waited for until healthy: the deployment controller annotates a new
+	// Deployment (deployment.kubernetes.io/revision), a metadata change
+	// that would otherwise land inside the quiet window below.
+	res, err := c.Apply(ctx, owner, objects(t, ns, "v1", "pw", true),
+		ApplyOptions{Namespace: ns, Revision: "r1", Wait: true, HealthTimeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
