@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,75 +185,28 @@ func sampleIdle(b *testing.B, p *serveProc, kube *kubernetes.Clientset) idleSamp
 	return s
 }
 
-// procCPU is the process's user+system time plus that of its children it
-// waited for (git fetches, terraform), from /proc/PID/stat in USER_HZ ticks
-// of 10ms.
 func procCPU(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := testenv.ProcCPU(pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Fields after the parenthesised command name; utime, stime, cutime
-	// and cstime are the 14th to 17th fields of the whole line.
-	rest := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	ticks := 0
-	for _, f := range rest[11:15] {
-		n, _ := strconv.Atoi(f)
-		ticks += n
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return d
 }
 
 func procStatus(b *testing.B, pid int) map[string]int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	s, err := testenv.ProcStatus(pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	out := map[string]int{}
-	for _, l := range strings.Split(string(data), "\n") {
-		k, v, ok := strings.Cut(l, ":")
-		if f := strings.Fields(v); ok && len(f) == 2 && f[1] == "kB" {
-			out[k], _ = strconv.Atoi(f[0])
-		}
-	}
-	return out
+	return s
 }
 
-var metricLabel = regexp.MustCompile(`(\w+)="([^"]*)"`)
-
-// apiWrites reads the API server's apiserver_request_total and sums the
-// persisted writes (no dry-runs) per resource. Node heartbeats, leases and
-// events are other components' housekeeping and left out, as are status
-// updates (kwok and the controllers write those).
 func apiWrites(b *testing.B, kube *kubernetes.Clientset) map[string]int {
-	raw, err := kube.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+	w, err := testenv.APIWrites(context.Background(), kube)
 	if err != nil {
-		b.Fatalf("read the API server's metrics: %v", err)
+		b.Fatal(err)
 	}
-	out := map[string]int{}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.HasPrefix(line, "apiserver_request_total{") {
-			continue
-		}
-		labels := map[string]string{}
-		for _, m := range metricLabel.FindAllStringSubmatch(line, -1) {
-			labels[m[1]] = m[2]
-		}
-		switch labels["verb"] {
-		case "POST", "PUT", "PATCH", "DELETE", "APPLY", "DELETECOLLECTION":
-		default:
-			continue
-		}
-		switch {
-		case labels["dry_run"] != "", labels["subresource"] == "status",
-			labels["resource"] == "leases", labels["resource"] == "nodes", labels["resource"] == "events":
-			continue
-		}
-		f := strings.Fields(line)
-		v, _ := strconv.ParseFloat(f[len(f)-1], 64)
-		out[labels["resource"]] += int(v)
-	}
-	return out
+	return w
 }
 
 // deploySteps are the time and message of each log line of a deployment.
