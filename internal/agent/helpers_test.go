@@ -178,32 +178,30 @@ func waitFor(t testing.TB, within time.Duration, cond func() (bool, string)) {
 	t.Fatalf("not within %s: %s", within, why)
 }
 
-// apiRequests counts what the agent's syncs and drift checks send to the
-// API server: writes that persist, and server-side dry-runs.
+// apiRequests counts the writes that persist (not server-side dry-runs)
+// the agent's syncs and drift checks send to the API server.
 type apiRequests struct {
-	mu              sync.Mutex
-	writes, dryRuns int
-	lastWrite       string
+	mu        sync.Mutex
+	writes    int
+	lastWrite string
 }
 
-func (c *apiRequests) snapshot() (writes, dryRuns int, last string) {
+func (c *apiRequests) snapshot() (writes int, last string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.writes, c.dryRuns, c.lastWrite
+	return c.writes, c.lastWrite
 }
 
 func (c *apiRequests) RoundTrip(next http.RoundTripper, r *http.Request) (*http.Response, error) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
-		c.mu.Lock()
-		if r.URL.Query().Get("dryRun") == "All" {
-			c.dryRuns++
-		} else {
+		if r.URL.Query().Get("dryRun") != "All" {
+			c.mu.Lock()
 			c.writes++
 			c.lastWrite = r.Method + " " + r.URL.Path
+			c.mu.Unlock()
 		}
-		c.mu.Unlock()
 	}
 	return next.RoundTrip(r)
 }

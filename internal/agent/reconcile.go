@@ -168,7 +168,7 @@ func (r *pass) drift(ctx context.Context) error {
 		return nil
 	}
 	r.s.lastDrift = time.Now()
-	ts, err := r.ap.Status(ctx, r.env.Name, true)
+	ts, err := r.ap.Drift(ctx, r.env.Name)
 	if err != nil {
 		return fmt.Errorf("drift check of %s: %w", r.env.Name, err)
 	}

@@ -26,6 +26,12 @@ func (a *App) Status(ctx context.Context, env string, live bool) ([]deploy.Targe
 	return deploy.Status(ctx, a.P, env, a.DeployOptions(), live)
 }
 
+// Drift reports env's drift against its deployed revision the cheap way
+// (deploy.Drift): the agent's check.
+func (a *App) Drift(ctx context.Context, env string) ([]deploy.TargetStatus, error) {
+	return deploy.Drift(ctx, a.P, env, a.DeployOptions())
+}
+
 // Deployments lists env's deployments, newest first.
 func (a *App) Deployments(ctx context.Context, env string, limit int) ([]store.Deployment, error) {
 	return deploy.History(ctx, a.Store, env, limit)

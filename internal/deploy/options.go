@@ -44,6 +44,10 @@ type Options struct {
 	Connect func(t platform.Target, allowExec bool) (*kube.Client, error)
 	// HealthTimeout overrides the environment's healthTimeout when set.
 	HealthTimeout time.Duration
+	// TrustVerified makes plans take objects nobody wrote since ferry's
+	// last verified apply as unchanged without a server dry-run
+	// (kube.ApplyOptions.TrustVerified); Drift sets it.
+	TrustVerified bool
 }
 
 func (o *Options) defaults(repoDir string) {

@@ -81,18 +81,41 @@ func Status(ctx context.Context, p *platform.Platform, envName string, opts Opti
 	if !live {
 		return out, nil
 	}
-	plan, planErr := Plan(ctx, p, envName, good[0].Revision, opts)
-	for i := range out {
-		ts := &out[i]
-		if planErr != nil {
-			ts.Error = planErr.Error()
-		} else {
-			driftOf(plan, ts)
-		}
-		t := env.OrderedTargets()[i]
-		ts.Healthy, ts.Health = health(ctx, p, env, t, opts)
+	planDrift(ctx, p, envName, good[0].Revision, opts, out)
+	for i, t := range env.OrderedTargets() {
+		out[i].Healthy, out[i].Health = health(ctx, p, env, t, opts)
 	}
 	return out, nil
+}
+
+// Drift is the drift half of Status with live, for the agent's periodic
+// and watch-prompted checks: the plan at the deployed revision, without
+// the health probe, trusting objects nobody wrote since ferry's last
+// verified apply (Options.TrustVerified). A quiet environment costs a
+// render, one list per kind and namespace, and no dry-run per object; an
+// edited or deleted object is dry-run and reported as ever. Health comes
+// from the store, as Status without live reports it.
+func Drift(ctx context.Context, p *platform.Platform, envName string, opts Options) ([]TargetStatus, error) {
+	out, err := Status(ctx, p, envName, opts, false)
+	if err != nil || len(out) == 0 || out[0].Revision == "" {
+		return out, err
+	}
+	opts.TrustVerified = true
+	planDrift(ctx, p, envName, out[0].Revision, opts, out)
+	return out, nil
+}
+
+// planDrift plans rev (the deployed revision) and marks each target's drift,
+// or its error.
+func planDrift(ctx context.Context, p *platform.Platform, envName, rev string, opts Options, out []TargetStatus) {
+	plan, err := Plan(ctx, p, envName, rev, opts)
+	for i := range out {
+		if err != nil {
+			out[i].Error = err.Error()
+		} else {
+			driftOf(plan, &out[i])
+		}
+	}
 }
 
 func driftOf(plan *Report, ts *TargetStatus) {

@@ -240,7 +240,7 @@ func (r *targetRun) kube(ctx context.Context, c platform.Component, cr *Componen
 	owner := kube.Owner{Platform: r.p.Metadata.Name, Env: r.env.Name, Component: c.Name}
 	res, err := r.kc.Apply(ctx, owner, objs, kube.ApplyOptions{
 		Namespace: c.Namespace, Revision: r.rev, DryRun: r.dryRun, Prune: true,
-		Wait: !r.dryRun, HealthTimeout: timeout, Fields: r.dryRun,
+		Wait: !r.dryRun, HealthTimeout: timeout, Fields: r.dryRun, TrustVerified: r.opts.TrustVerified,
 	})
 	if res != nil {
 		cr.Kube, cr.Counts, cr.Inventory = res.Changes, res.Counts(), res.Inventory.Strings()

@@ -61,14 +61,14 @@ type planned struct {
 // created, configured or unchanged, and collects every failure:
 //
 //   - live state comes from one LIST per type and namespace;
-//   - an object whose desired hash and live resourceVersion equal what the
-//     inventory recorded after the last sync is unchanged without a request:
-//     nobody has written it since ferry last verified it;
+//   - with trust, an object whose desired hash and live resourceVersion
+//     equal what the inventory recorded after the last sync is unchanged
+//     without a request: nobody has written it since ferry last verified it;
 //   - every other object gets a server-side apply dry-run (objects of a
 //     namespace this set creates are dry-run in "default" so their errors
 //     are known before anything is applied), and the result is compared
 //     with the live object the way fluxcd/pkg/ssa does.
-func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, prev Inventory, fields bool) ([]planned, error) {
+func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, prev Inventory, fields, trust bool) ([]planned, error) {
 	newNS, newKinds := map[string]bool{}, map[string]bool{}
 	for _, u := range objs {
 		if utils.IsNamespace(u) {
@@ -81,7 +81,7 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 		}
 	}
 	live, err := c.listLive(ctx, objs, func(id ID, rv string) bool {
-		return !fields && prev.State[id].ResourceVersion == rv
+		return trust && prev.State[id].ResourceVersion == rv
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (c *Client) dryRun(ctx context.Context, objs []*unstructured.Unstructured, 
 		p := planned{obj: u, hash: desiredHash(u)}
 		existing := live[id]
 		switch {
-		case existing != nil && !fields && prev.verified(id, p.hash, existing.GetResourceVersion()):
+		case existing != nil && trust && prev.verified(id, p.hash, existing.GetResourceVersion()):
 			p.action, p.rv = ActionUnchanged, existing.GetResourceVersion()
 		case u.GetNamespace() != "" && newNS[u.GetNamespace()] && !nsExists[u.GetNamespace()]:
 			p.action, p.deferred = ActionCreate, true
