@@ -6,7 +6,7 @@ GO ?= go
 # RSS per process). internal/testenv.BuildTags says the same for test builds.
 TAGS := kustomize_disable_go_plugin_support
 
-.PHONY: build setup test vet demo bench-validate bench-apply bench-agent
+.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux
 
 build:
 	$(GO) build -tags $(TAGS) -o bin/ferry ./cmd/ferry
@@ -37,6 +37,14 @@ bench-apply:
 # The agent on the harness plane: push -> deployed and healthy through the
 # webhook (20 pushes) and with polling only, hand edit -> detected and healed;
 # a ferry serve process idle on the reference platform and with 10,000
-# watched ConfigMaps: RSS, CPU, API writes (needs make setup).
-bench-agent: setup
+# watched ConfigMaps: RSS, CPU, API writes; then side by side with Flux.
+bench-agent: setup bench-flux
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkAgent|BenchmarkServe' -benchtime 1x -timeout 60m ./internal/agent/
+
+# ferry serve against Flux's source-, kustomize- and notification-controller
+# (built from the Go module proxy into bin/flux) on one harness plane: push
+# -> applied, no-op reconciles of 100 / 1,000 / 10,000 objects, hand edit
+# -> corrected, steady-state memory and CPU; prints the table with ratios.
+bench-flux: setup
+	hack/bench/flux/build.sh
+	$(GO) test -tags $(TAGS) -run '^$$' -bench BenchmarkFlux -benchtime 1x -timeout 120m ./hack/bench/flux/

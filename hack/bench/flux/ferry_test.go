@@ -1,0 +1,84 @@
+package fluxbench
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"ferry.dev/ferry/internal/testenv"
+)
+
+var ferryBin struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildFerry builds ferry once per benchmark process, with the tags the
+// Makefile uses.
+func buildFerry(b testing.TB) string {
+	b.Helper()
+	goBin := testenv.Require(b, "go")
+	ferryBin.once.Do(func() {
+		dir, err := os.MkdirTemp("", "ferry-fluxbench-")
+		if err != nil {
+			ferryBin.err = err
+			return
+		}
+		ferryBin.path = filepath.Join(dir, "ferry")
+		ferryBin.err = testenv.GoBuild(goBin, "ferry.dev/ferry/cmd/ferry", ferryBin.path)
+	})
+	if ferryBin.err != nil {
+		b.Fatal(ferryBin.err)
+	}
+	return ferryBin.path
+}
+
+// ferryTool is one ferry serve process on the scenario's repository.
+type ferryTool struct {
+	*proc
+	webhook string // the GitHub webhook endpoint
+}
+
+// startFerry runs ferry serve on r's HTTP URL, polling every poll, and
+// waits until it leads.
+func startFerry(b testing.TB, bin, kc string, r *repo, poll, secretFile string) *ferryTool {
+	b.Helper()
+	addr := loopback(b)
+	p := startProc(b, "ferry-serve", bin, []string{"KUBECONFIG=" + kc}, "serve", "--listen", addr,
+		"--repo", r.url, "--state-dir", b.TempDir(), "--webhook-secret-file", secretFile, "--poll-interval", poll)
+	p.metrics = "http://" + addr + "/metrics"
+	waitEvery(b, 5*time.Minute, 50*time.Millisecond, "ferry serve leads", func() bool {
+		if p.cmd.ProcessState != nil {
+			b.Fatalf("ferry serve exited:\n%s", p.logTail())
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var h struct{ Role string }
+		_ = json.NewDecoder(resp.Body).Decode(&h)
+		return resp.StatusCode == http.StatusOK && h.Role == "leader"
+	})
+	return &ferryTool{proc: p, webhook: "http://" + addr + "/hooks/github"}
+}
+
+// deployed waits until ferry serve recorded a successful deployment of env.
+func (f *ferryTool) deployed(b testing.TB, env string, within time.Duration) {
+	b.Helper()
+	waitEvery(b, within, 100*time.Millisecond, "ferry deploys "+env, func() bool {
+		return f.metric(b, "ferry_deployments_total", map[string]string{"env": env, "status": "succeeded"}) >= 1
+	})
+}
+
+// reconciles are ferry serve's finished reconcile passes of env and the
+// seconds they took.
+func (f *ferryTool) reconciles(b testing.TB, env string) (n, seconds float64) {
+	sel := map[string]string{"env": env}
+	return f.metric(b, "ferry_reconcile_duration_seconds_count", sel), f.metric(b, "ferry_reconcile_duration_seconds_sum", sel)
+}
