@@ -3,6 +3,7 @@ package fluxbench
 import (
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,9 +22,13 @@ type row struct {
 	note        string
 }
 
-// add records a figure; durations are taken in seconds.
+// add records a figure (durations are taken in seconds) and prints it to
+// stderr at once, so a long run shows its progress and an interrupted one
+// keeps what it measured.
 func (t *table) add(what string, ferry, flux any, note string) {
-	t.rows = append(t.rows, row{what, num(ferry), num(flux), note})
+	r := row{what, num(ferry), num(flux), note}
+	t.rows = append(t.rows, r)
+	fmt.Fprintf(os.Stderr, "%s: ferry %s, flux %s (%s) %s\n", r.what, figure(r.ferry), figure(r.flux), r.ratio(), r.note)
 }
 
 func num(v any) float64 {
