@@ -19,31 +19,6 @@ import (
 	"ferry.dev/ferry/internal/testenv"
 )
 
-var ferryBin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildFerry builds cmd/ferry once per test process.
-func buildFerry(t testing.TB) string {
-	t.Helper()
-	goBin := testenv.Require(t, "go")
-	ferryBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "ferry-agent-bin-")
-		if err != nil {
-			ferryBin.err = err
-			return
-		}
-		ferryBin.path = filepath.Join(dir, "ferry")
-		ferryBin.err = testenv.GoBuild(goBin, "ferry.dev/ferry/cmd/ferry", ferryBin.path)
-	})
-	if ferryBin.err != nil {
-		t.Fatal(ferryBin.err)
-	}
-	return ferryBin.path
-}
-
 // serveProc is one `ferry serve` OS process.
 type serveProc struct {
 	cmd  *exec.Cmd
@@ -112,7 +87,7 @@ func TestLeaderTakeover(t *testing.T) {
 	}
 	defer st.Close()
 	start := time.Now()
-	bin := buildFerry(t)
+	bin := testenv.FerryBinary(t)
 	t.Logf("ferry built in %s", time.Since(start).Round(time.Second))
 
 	serve := func(stateDir string) *serveProc {

@@ -26,7 +26,7 @@ import (
 // and the write requests the API server received in that window. Run with
 // make bench-agent.
 func BenchmarkServe(b *testing.B) {
-	bin := buildFerry(b)
+	bin := testenv.FerryBinary(b)
 	objects := 10000
 	if s := os.Getenv("FERRY_BENCH_OBJECTS"); s != "" {
 		objects, _ = strconv.Atoi(s)

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
+	"testing"
 )
 
 // goEnv is the Go build and module caches as the test process found them,
@@ -47,4 +50,29 @@ func GoBuild(goBin, pkg, out string) error {
 		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
 	return nil
+}
+
+var ferryBin struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// FerryBinary builds cmd/ferry once per test process, with BuildTags, and
+// returns its path (for tests that run ferry as an OS process). Run removes
+// it when the tests end.
+func FerryBinary(t testing.TB) string {
+	t.Helper()
+	goBin := Require(t, "go")
+	ferryBin.once.Do(func() {
+		if ferryBin.dir, ferryBin.err = os.MkdirTemp("", "ferry-bin-"); ferryBin.err != nil {
+			return
+		}
+		ferryBin.path = filepath.Join(ferryBin.dir, "ferry")
+		ferryBin.err = GoBuild(goBin, "ferry.dev/ferry/cmd/ferry", ferryBin.path)
+	})
+	if ferryBin.err != nil {
+		t.Fatal(ferryBin.err)
+	}
+	return ferryBin.path
 }

@@ -50,5 +50,8 @@ func Run(m interface{ Run() int }) int {
 		shared.cp.Stop()
 	}
 	PostgresStop()
+	if ferryBin.dir != "" {
+		_ = os.RemoveAll(ferryBin.dir)
+	}
 	return code
 }

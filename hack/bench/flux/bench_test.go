@@ -93,7 +93,7 @@ type bench struct {
 func BenchmarkFlux(b *testing.B) {
 	testenv.GitIsolate(b)
 	cp := testenv.ControlPlaneFor(b)
-	s := &bench{o: benchOptions(b), kc: cp.KubeconfigAs(b, "ferry-local"), bin: buildFerry(b)}
+	s := &bench{o: benchOptions(b), kc: cp.KubeconfigAs(b, "ferry-local"), bin: testenv.FerryBinary(b)}
 	cfg, err := clientcmd.BuildConfigFromFlags("", s.kc)
 	if err != nil {
 		b.Fatal(err)

@@ -3,40 +3,9 @@ package fluxbench
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
-
-	"ferry.dev/ferry/internal/testenv"
 )
-
-var ferryBin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildFerry builds ferry once per benchmark process, with the tags the
-// Makefile uses.
-func buildFerry(b testing.TB) string {
-	b.Helper()
-	goBin := testenv.Require(b, "go")
-	ferryBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "ferry-fluxbench-")
-		if err != nil {
-			ferryBin.err = err
-			return
-		}
-		ferryBin.path = filepath.Join(dir, "ferry")
-		ferryBin.err = testenv.GoBuild(goBin, "ferry.dev/ferry/cmd/ferry", ferryBin.path)
-	})
-	if ferryBin.err != nil {
-		b.Fatal(ferryBin.err)
-	}
-	return ferryBin.path
-}
 
 // ferryTool is one ferry serve process on the scenario's repository.
 type ferryTool struct {

@@ -39,7 +39,6 @@ var fluxAPIQPS = []string{"--kube-api-qps=2000", "--kube-api-burst=4000"}
 type fluxTool struct {
 	source, kustomize, notification *proc
 	receiver                        string // http://ADDR of the webhook receiver
-	kube                            kubernetes.Interface
 	dyn                             *resources
 }
 
@@ -63,7 +62,7 @@ func fluxBin(b testing.TB, name string) string {
 
 func startFlux(b testing.TB, kc string, cfg *rest.Config) *fluxTool {
 	b.Helper()
-	f := &fluxTool{kube: kubernetes.NewForConfigOrDie(cfg), dyn: newResources(b, cfg)}
+	f := &fluxTool{dyn: newResources(cfg)}
 	crds, _ := filepath.Glob(filepath.Join(filepath.Dir(fluxBin(b, "source-controller")), "crds", "*.yaml"))
 	if len(crds) == 0 {
 		b.Fatal("no Flux CRDs in bin/flux/crds: run hack/bench/flux/build.sh")
@@ -229,7 +228,7 @@ type resources struct {
 	mapper *restmapper.DeferredDiscoveryRESTMapper
 }
 
-func newResources(b testing.TB, cfg *rest.Config) *resources {
+func newResources(cfg *rest.Config) *resources {
 	kube := kubernetes.NewForConfigOrDie(cfg)
 	return &resources{client: dynamic.NewForConfigOrDie(cfg),
 		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(kube.Discovery()))}
