@@ -4,6 +4,7 @@
 #
 #   required   git, go, etcd (Debian etcd-server), terraform >= 1.5,
 #              PostgreSQL (initdb/pg_ctl; Debian postgresql),
+#              prometheus + promtool (Debian prometheus),
 #              kube-apiserver, kube-controller-manager, kube-scheduler
 #              (built from the hack/tools module), kwok + its stage files
 #   optional   kubectl (benchmarks only)
@@ -91,6 +92,15 @@ check_postgres() {
     die "PostgreSQL (initdb, pg_ctl) is required" "apt-get install -y postgresql"
   fi
   log "postgresql $("$dir/initdb" --version | awk '{print $3}') at $dir"
+}
+
+check_prometheus() {
+  if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+    apt_install prometheus
+  fi
+  command -v prometheus >/dev/null && command -v promtool >/dev/null ||
+    die "prometheus and promtool are required (tests scrape ferry serve, check metrics and test alert rules)" "apt-get install -y prometheus"
+  log "prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') at $(command -v prometheus)"
 }
 
 check_kubectl() {
@@ -183,6 +193,7 @@ timed basics check_basics
 timed etcd check_etcd
 timed terraform check_terraform
 timed postgresql check_postgres
+timed prometheus check_prometheus
 check_kubectl
 timed kube-binaries build_kube
 timed kwok build_kwok
