@@ -51,6 +51,19 @@ type ComponentReport struct {
 	Inventory []string       `json:"-"`
 }
 
+// driftCounts counts the objects and Terraform addresses that differ.
+func (c ComponentReport) driftCounts() (objects, resources int) {
+	if c.Terraform != nil {
+		resources = c.Terraform.Add + c.Terraform.Change + c.Terraform.Destroy
+	}
+	for _, ch := range c.Kube {
+		if ch.Action != kube.ActionUnchanged {
+			objects++
+		}
+	}
+	return objects, resources
+}
+
 // Changed reports whether the component changed (or would change) anything.
 func (c ComponentReport) Changed() bool {
 	if c.Terraform != nil && !c.Terraform.Empty() {

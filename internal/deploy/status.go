@@ -26,6 +26,11 @@ type TargetStatus struct {
 	Drift        bool         `json:"drift"`
 	// DriftDetails name what differs: "component: summary".
 	DriftDetails []string `json:"driftDetails,omitempty"`
+	// DriftObjects counts the Kubernetes objects that differ (would be
+	// created, configured or pruned); DriftResources the Terraform
+	// addresses a plan would add, change or destroy.
+	DriftObjects   int `json:"driftObjects,omitempty"`
+	DriftResources int `json:"driftResources,omitempty"`
 	Error        string   `json:"error,omitempty"`
 }
 
@@ -131,6 +136,9 @@ func driftOf(plan *Report, ts *TargetStatus) {
 				ts.Drift = true
 				ts.DriftDetails = append(ts.DriftDetails, c.Component+": "+c.Summary())
 			}
+			objects, resources := c.driftCounts()
+			ts.DriftObjects += objects
+			ts.DriftResources += resources
 		}
 	}
 }

@@ -78,6 +78,7 @@ var contractCases = []struct {
 	{"deployment finish once", testFinishOnce},
 	{"deployment finish races", testFinishRace},
 	{"deployments filter and order", testDeployments},
+	{"tallies", testTallies},
 	{"events", testEvents},
 	{"invalid arguments", testInvalid},
 	{"lock contention", testLockContention},

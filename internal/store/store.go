@@ -48,6 +48,10 @@ type Store interface {
 	// ReleaseLock frees a held lock; releasing a lost lock is not an error.
 	ReleaseLock(ctx context.Context, l Lock) error
 
+	// Tallies counts finished deployments per target and status, and
+	// promotions per kind and lanes, in aggregate queries.
+	Tallies(ctx context.Context) (Tallies, error)
+
 	// MarkAborted marks as aborted every deployment of env (all environments
 	// when env is "") that is still running although its environment lock
 	// (EnvLockName) is free or expired, or was taken again after the
