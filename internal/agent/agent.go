@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/store"
 )
 
 // Agent is one ferry serve process: a follower until it holds the leader
@@ -48,6 +49,7 @@ type envState struct {
 	outcome       Outcome       // the last recorded outcome
 	promoteTried  map[string]string
 	inventoryHash string
+	deployed      *store.Deployment // the last successful deployment, for ferry_environment_info
 }
 
 // New opens (or clones) the mirror; nothing runs until Run.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +78,8 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 		t.Fatal("the counter saw no writes of the syncs")
 	}
 	stagingPasses := func() float64 {
-		return scrape(t, url1+"/metrics")[`ferry_reconcile_duration_seconds_count{env="staging"}`]
+		n, _ := metric(t, scrape(t, url1+"/metrics"), "ferry_reconcile_duration_seconds_count", map[string]string{"env": "staging"})
+		return n
 	}
 	passes := stagingPasses()
 	waitFor(t, 30*time.Second, func() (bool, string) {
@@ -92,31 +92,48 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	// /metrics says the same: deployments (retries of transient failures
 	// would add to failed, not to succeeded), outcomes, leadership, drift.
 	exp := scrape(t, url1+"/metrics")
-	for series, want := range map[string]float64{
-		`ferry_deployments_total{env="dev",status="succeeded"}`:                                             1,
-		`ferry_deployments_total{env="staging",status="succeeded"}`:                                         1,
-		`ferry_environment_info{env="production",revision="` + f.head("release") + `",state="out-of-sync"}`: 1,
-		`ferry_agent_leader`:                   1,
-		`ferry_drift_resources{env="staging"}`: 0,
+	for _, c := range []struct {
+		name  string
+		match map[string]string
+		want  float64
+	}{
+		{"ferry_deployments_total", map[string]string{"env": "dev", "status": "succeeded"}, 1},
+		{"ferry_deployments_total", map[string]string{"env": "staging", "status": "succeeded"}, 1},
+		{"ferry_deployments_total", map[string]string{"status": "failed"}, 0},
+		{"ferry_environment_info", map[string]string{"env": "production", "revision": "", "health": "unknown", "sync": "out-of-sync"}, 1},
+		{"ferry_environment_info", map[string]string{"env": "dev", "target": "local", "revision": develop, "health": "healthy"}, 1},
+		{"ferry_agent_leader", nil, 1},
+		{"ferry_drift_objects", map[string]string{"env": "staging", "target": "k3s"}, 0},
+		{"ferry_drift_resources", map[string]string{"env": "staging", "target": "k3s"}, 0},
+		{"ferry_store_up", nil, 1},
 	} {
-		if got, ok := exp[series]; !ok || got != want {
-			t.Errorf("/metrics: %s = %v (present %v), want %v", series, got, ok, want)
+		if got, ok := metric(t, exp, c.name, c.match); !ok || got != c.want {
+			t.Errorf("/metrics: %s%v = %v (present %v), want %v", c.name, c.match, got, ok, c.want)
 		}
 	}
-	for series, least := range map[string]float64{
-		`ferry_deployment_duration_seconds_count{env="dev"}`:       1,
-		`ferry_reconcile_duration_seconds_count{env="production"}`: 1,
-		`ferry_git_fetch_duration_seconds_count`:                   2, // polling every 300ms
+	for _, c := range []struct {
+		name  string
+		match map[string]string
+		least float64
+	}{
+		{"ferry_deployment_duration_seconds_count", map[string]string{"env": "dev", "status": "succeeded"}, 1},
+		{"ferry_reconcile_duration_seconds_count", map[string]string{"env": "production"}, 1},
+		{"ferry_git_fetch_duration_seconds_count", nil, 2}, // polling every 300ms
 	} {
-		if exp[series] < least {
-			t.Errorf("/metrics: %s = %v, want at least %v", series, exp[series], least)
+		if got, _ := metric(t, exp, c.name, c.match); got < c.least {
+			t.Errorf("/metrics: %s%v = %v, want at least %v", c.name, c.match, got, c.least)
 		}
 	}
 	stop()
 
 	// Phase 2: polling off (1h); the remote's hook posts signed webhooks.
-	a, url, stop2 := f.start(f.config(time.Hour), secret)
+	// A real Prometheus scrapes it every second, with ferry's alert rules.
+	cfg2 := f.config(time.Hour)
+	cfg2.Metrics = metrics.New()
+	a, url, stop2 := f.start(cfg2, secret)
 	defer stop2()
+	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{Targets: []string{strings.TrimPrefix(url, "http://")},
+		RuleFiles: []string{filepath.Join("..", "..", "examples", "platform", "apps", "monitoring", "base", "ferry", "ferry-rules.yml")}})
 	testenv.InstallPushHook(t, f.remote, url+"/hooks/github", "github", secret)
 	waitFor(t, 30*time.Second, func() (bool, string) { return a.Health().Leader, "not leading" })
 	rev := f.commitOn("develop", "apps/sample-service/base/configmap.yaml", configMapYAML(t, f, "#00ff00"), "feat: say hello")
@@ -182,6 +199,19 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	waitFor(t, 60*time.Second, func() (bool, string) {
 		return hasDriftOf(t, f, "staging", "detect", "local:"), "terraform drift not recorded: " + f.recent("staging")
 	})
+
+	// A release (its gates overridden) and a dev deployment the API server
+	// refuses, then what Prometheus holds after all of it.
+	releaseMain(t, f, "release manager", "metrics test")
+	testenv.GitRun(t, f.clone, "fetch", "-q", "origin")
+	cmYAML := testenv.GitRun(t, f.clone, "show", "origin/develop:apps/sample-service/base/configmap.yaml")
+	bad := f.commitOn("develop", "apps/sample-service/base/configmap.yaml",
+		strings.Replace(cmYAML, "data:\n", "data:\n  \"not a valid key!\": x\n", 1)+"\n", "feat: a key the API server refuses")
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		ds, _ := f.st.Deployments(ctx, store.DeploymentFilter{Env: "dev", Revision: bad, Limit: 1})
+		return len(ds) == 1 && ds[0].Status == store.StatusFailed, "no failed deployment of " + bad + ": " + f.recent("dev")
+	})
+	checkPrometheus(t, prom)
 }
 
 // tamperState changes the recorded input of the local stack's
@@ -304,9 +334,8 @@ func approveMain(t *testing.T, f *platformFixture, who string) {
 	}
 }
 
-// scrape reads a Prometheus text exposition: series (name and labels as
-// exposed) → value.
-func scrape(t *testing.T, url string) map[string]float64 {
+// scrape reads url's Prometheus text exposition.
+func scrape(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -317,17 +346,25 @@ func scrape(t *testing.T, url string) map[string]float64 {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %s\n%s", url, resp.Status, body)
 	}
-	out := map[string]float64{}
-	for _, line := range strings.Split(string(body), "\n") {
-		i := strings.LastIndexByte(line, ' ')
-		if line == "" || line[0] == '#' || i < 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("exposition line %q: %v", line, err)
-		}
-		out[line[:i]] = v
+	return string(body)
+}
+
+// metric sums the samples of name whose labels include match; ok is false
+// when there is none.
+func metric(t *testing.T, exposition, name string, match map[string]string) (v float64, ok bool) {
+	t.Helper()
+	samples, err := testenv.ParseMetrics(exposition, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	for _, s := range samples {
+		hit := true
+		for k, want := range match {
+			hit = hit && s.Labels[k] == want
+		}
+		if hit {
+			v, ok = v+s.Value, true
+		}
+	}
+	return v, ok
 }

@@ -39,7 +39,8 @@ type Outcome struct {
 // for env, appends it to the store; a no-op reconcile writes nothing.
 func (a *Agent) record(ctx context.Context, env string, o Outcome) {
 	s := a.state(env)
-	a.cfg.Metrics.Outcome(env, o.Revision, string(o.Action))
+	a.noteDeployed(ctx, s, o)
+	a.cfg.Metrics.Environment(env, string(o.Action), s.deployed)
 	log := a.log.With("env", env, "action", string(o.Action), "revision", o.Revision)
 	if o.Deployment != 0 {
 		log = log.With("deployment", o.Deployment)
@@ -62,6 +63,21 @@ func (a *Agent) record(ctx context.Context, env string, o Outcome) {
 		return
 	}
 	s.outcome = o
+}
+
+// noteDeployed keeps s.deployed at env's last successful deployment: an
+// outcome that made one (synced, healed) names it.
+func (a *Agent) noteDeployed(ctx context.Context, s *envState, o Outcome) {
+	if o.Deployment == 0 || (s.deployed != nil && s.deployed.ID == o.Deployment) {
+		return
+	}
+	if o.Action != ActionSynced && o.Action != ActionHealed && o.Action != ActionUpToDate {
+		return
+	}
+	d, err := a.cfg.Store.Deployment(ctx, o.Deployment)
+	if err == nil && d.Status == store.StatusSucceeded {
+		s.deployed = &d
+	}
 }
 
 // LastOutcome reads the newest recorded outcome of env from the store (ok

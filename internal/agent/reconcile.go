@@ -77,6 +77,7 @@ func (r *pass) run(ctx context.Context) error {
 	if len(good) > 0 {
 		r.good = &good[0]
 	}
+	r.s.deployed = r.good
 	synced := r.good != nil && r.good.Revision == r.head
 	switch {
 	case !synced && r.env.AutoSync:
@@ -177,11 +178,11 @@ func (r *pass) drift(ctx context.Context) error {
 		if t.Error != "" {
 			return fmt.Errorf("drift check of %s/%s: %s", r.env.Name, t.Target, t.Error)
 		}
+		r.a.cfg.Metrics.Drift(r.env.Name, t.Target, t.DriftObjects, t.DriftResources)
 		for _, d := range t.DriftDetails {
 			details = append(details, t.Target+"/"+d)
 		}
 	}
-	r.a.cfg.Metrics.Drift(r.env.Name, len(details))
 	if len(details) == 0 {
 		r.s.driftSeen = ""
 		if r.s.outcome.Action == ActionDrift {
@@ -242,6 +243,7 @@ func (r *pass) promote(ctx context.Context) error {
 		switch {
 		case errors.As(err, &ge):
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "blocked")
+			r.a.cfg.Metrics.Gates(pr.To, ge.Refused())
 			r.s.promoteTried[pr.To] = key
 			r.a.log.Info("auto promotion waits for its gates", "env", r.env.Name, "to", pr.To, "reason", err.Error())
 			continue
@@ -250,6 +252,7 @@ func (r *pass) promote(ctx context.Context) error {
 			return fmt.Errorf("auto promotion %s -> %s: %w", pr.From, pr.To, err)
 		}
 		r.s.promoteTried[pr.To] = key
+		r.a.cfg.Metrics.Gates(pr.To, nil)
 		if res.Commit != "" {
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "promoted")
 			r.a.record(ctx, r.env.Name, Outcome{Action: ActionPromoted, Revision: r.head,

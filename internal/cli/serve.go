@@ -29,6 +29,7 @@ type serveOptions struct {
 	listen        string
 	stateDir      string
 	secretFile    string
+	metricsToken  string
 	poll          time.Duration
 	sshKeyFile    string
 	tokenFile     string
@@ -83,6 +84,7 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address for /healthz, /readyz, /metrics and /hooks/")
 	f.StringVar(&o.stateDir, "state-dir", "", "where the mirror lives (default: <repo>/.ferry/agent, or ./.ferry/agent for a URL)")
 	f.StringVar(&o.secretFile, "webhook-secret-file", "", "file with the webhook secret (default: $FERRY_WEBHOOK_SECRET)")
+	f.StringVar(&o.metricsToken, "metrics-token-file", "", "file with a bearer token /metrics then requires (default: $FERRY_METRICS_TOKEN; unset: /metrics is open)")
 	f.DurationVar(&o.poll, "poll-interval", 0, "how often to read every lane (default: spec.agent.pollInterval, 1m)")
 	f.StringVar(&o.sshKeyFile, "ssh-key-file", "", "private key for an SSH remote")
 	f.StringVar(&o.tokenFile, "git-token-file", "", "file with an HTTPS token for the remote (default: $FERRY_GIT_TOKEN)")
@@ -130,6 +132,10 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	metricsToken, err := readSecret(o.metricsToken, "FERRY_METRICS_TOKEN")
+	if err != nil {
+		return err
+	}
 	token, err := readSecret(o.tokenFile, "FERRY_GIT_TOKEN")
 	if err != nil {
 		return err
@@ -159,15 +165,15 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if len(secret) == 0 {
 		log.Warn("no webhook secret (--webhook-secret-file or FERRY_WEBHOOK_SECRET): every webhook is refused; polling only")
 	}
-	return o.serve(ctx, log, ag, st, secret, m)
+	return o.serve(ctx, log, ag, server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log, Metrics: m, MetricsToken: metricsToken})
 }
 
-func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Agent, st store.Store, secret []byte, m *metrics.Metrics) error {
+func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Agent, cfg server.Config) error {
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageErr("ferry serve --listen 127.0.0.1:0", "listen on %s: %v", o.listen, err)
 	}
-	srv := &http.Server{Handler: server.Handler(server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log, Metrics: m}),
+	srv := &http.Server{Handler: server.Handler(cfg),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String())
 	go func() {

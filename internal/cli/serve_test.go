@@ -123,10 +123,20 @@ func TestServe(t *testing.T) {
 	}
 	exp, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, line := range []string{`ferry_webhook_requests_total{result="accepted"} 4`, `ferry_webhook_requests_total{result="unauthorized"} 8`,
-		`ferry_environment_info{env="dev",revision="` + outcome("dev").Revision + `",state="out-of-sync"} 1`} {
-		if !strings.Contains(string(exp), line+"\n") {
-			t.Errorf("/metrics lacks %s", line)
+	for _, c := range []struct {
+		name  string
+		match map[string]string
+		want  float64
+	}{
+		{"ferry_webhook_requests_total", map[string]string{"result": "accepted"}, 4},
+		{"ferry_webhook_requests_total", map[string]string{"result": "unauthorized"}, 8},
+		{"ferry_webhook_requests_total", map[string]string{"provider": "gitlab", "result": "accepted"}, 1},
+		{"ferry_webhook_requests_total", map[string]string{"provider": "bitbucket"}, 0},
+		{"ferry_environment_info", map[string]string{"env": "dev", "sync": "out-of-sync"}, 1},
+	} {
+		got, err := testenv.SumMetric(string(exp), c.name, c.match)
+		if err != nil || got != c.want {
+			t.Errorf("/metrics: %s%v = %v (%v), want %v", c.name, c.match, got, err, c.want)
 		}
 	}
 

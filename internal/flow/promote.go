@@ -51,6 +51,17 @@ type GateError struct {
 	NoCandidate bool
 }
 
+// Refused names the gates that refused (failed and not overridden).
+func (e *GateError) Refused() []string {
+	var names []string
+	for _, g := range e.Gates {
+		if !g.Passed && !g.Overridden {
+			names = append(names, g.Name)
+		}
+	}
+	return names
+}
+
 func (e *GateError) Error() string {
 	var failed []string
 	for _, g := range e.Gates {

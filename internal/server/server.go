@@ -20,8 +20,11 @@ type Config struct {
 	// WebhookSecret verifies every hook; empty rejects them all.
 	WebhookSecret []byte
 	Log           *slog.Logger
-	// Metrics, when set, are served on /metrics with the webhook counters.
+	// Metrics, when set, are served on /metrics with the webhook counters
+	// and the store's tallies.
 	Metrics *metrics.Metrics
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken []byte
 }
 
 // Handler returns the mux of ferry serve.
@@ -40,8 +43,8 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, cfg) })
 	mux.Handle("/hooks/", hooks)
 	if cfg.Metrics != nil {
-		cfg.Metrics.Register(webhookCounters(hooks)...)
-		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+		cfg.Metrics.Register(webhookCollector{hooks}, metrics.NewRecords(cfg.Store, 5*time.Second, cfg.Log))
+		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
 	}
 	return mux
 }

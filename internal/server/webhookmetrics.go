@@ -6,25 +6,22 @@ import (
 	"ferry.dev/ferry/internal/webhook"
 )
 
-// webhookCounters are ferry_webhook_requests_total{result}, read from the
-// receiver's own counters at each scrape.
-func webhookCounters(r *webhook.Receiver) []prometheus.Collector {
-	results := map[string]func(webhook.Stats) uint64{
-		"accepted":     func(s webhook.Stats) uint64 { return s.Accepted },
-		"ignored":      func(s webhook.Stats) uint64 { return s.Ignored },
-		"unauthorized": func(s webhook.Stats) uint64 { return s.Unauthorized },
-		"too_large":    func(s webhook.Stats) uint64 { return s.TooLarge },
-		"bad_request":  func(s webhook.Stats) uint64 { return s.BadRequest },
-		"replayed":     func(s webhook.Stats) uint64 { return s.Replayed },
-		"ping":         func(s webhook.Stats) uint64 { return s.Ping },
+var webhookDesc = prometheus.NewDesc("ferry_webhook_requests_total",
+	"Webhook deliveries received, by Git host provider and result.", []string{"provider", "result"}, nil)
+
+// webhookCollector exposes ferry_webhook_requests_total{provider,result},
+// read from the receiver's own counters at each scrape.
+type webhookCollector struct{ r *webhook.Receiver }
+
+func (c webhookCollector) Describe(ch chan<- *prometheus.Desc) { ch <- webhookDesc }
+
+func (c webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	for provider, s := range c.r.ProviderStats() {
+		for result, n := range map[string]uint64{
+			"accepted": s.Accepted, "ignored": s.Ignored, "unauthorized": s.Unauthorized,
+			"too_large": s.TooLarge, "bad_request": s.BadRequest, "replayed": s.Replayed, "ping": s.Ping,
+		} {
+			ch <- prometheus.MustNewConstMetric(webhookDesc, prometheus.CounterValue, float64(n), provider, result)
+		}
 	}
-	var out []prometheus.Collector
-	for result, get := range results {
-		out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name:        "ferry_webhook_requests_total",
-			Help:        "Webhook deliveries received, by result.",
-			ConstLabels: prometheus.Labels{"result": result},
-		}, func() float64 { return float64(get(r.Stats())) }))
-	}
-	return out
 }

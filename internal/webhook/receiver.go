@@ -59,11 +59,25 @@ type counters struct {
 	accepted, ignored, unauthorized, tooLarge, badRequest, replayed, ping atomic.Uint64
 }
 
+func (c *counters) snapshot() Stats {
+	return Stats{
+		Accepted: c.accepted.Load(), Ignored: c.ignored.Load(), Unauthorized: c.unauthorized.Load(),
+		TooLarge: c.tooLarge.Load(), BadRequest: c.badRequest.Load(), Replayed: c.replayed.Load(),
+		Ping: c.ping.Load(),
+	}
+}
+
+func (s Stats) add(o Stats) Stats {
+	return Stats{Accepted: s.Accepted + o.Accepted, Ignored: s.Ignored + o.Ignored,
+		Unauthorized: s.Unauthorized + o.Unauthorized, TooLarge: s.TooLarge + o.TooLarge,
+		BadRequest: s.BadRequest + o.BadRequest, Replayed: s.Replayed + o.Replayed, Ping: s.Ping + o.Ping}
+}
+
 // Receiver is the http.Handler for /hooks/{provider}.
 type Receiver struct {
 	cfg   Config
 	sink  func(ctx context.Context, p Push)
-	stats counters
+	stats map[string]*counters // per provider; the keys of providers, fixed at New
 }
 
 // New returns a Receiver that calls sink, synchronously and with the
@@ -77,17 +91,30 @@ func New(cfg Config, sink func(ctx context.Context, p Push)) *Receiver {
 	if len(cfg.Secret) == 0 {
 		cfg.Logger.Warn("webhook secret is empty: every delivery will be rejected")
 	}
-	return &Receiver{cfg: cfg, sink: sink}
+	r := &Receiver{cfg: cfg, sink: sink, stats: map[string]*counters{}}
+	for name := range providers {
+		r.stats[name] = &counters{}
+	}
+	return r
 }
 
-// Stats returns a snapshot of the outcome counters.
+// Stats returns a snapshot of the outcome counters, all providers summed.
 func (r *Receiver) Stats() Stats {
-	c := &r.stats
-	return Stats{
-		Accepted: c.accepted.Load(), Ignored: c.ignored.Load(), Unauthorized: c.unauthorized.Load(),
-		TooLarge: c.tooLarge.Load(), BadRequest: c.badRequest.Load(), Replayed: c.replayed.Load(),
-		Ping: c.ping.Load(),
+	var sum Stats
+	for _, c := range r.stats {
+		sum = sum.add(c.snapshot())
 	}
+	return sum
+}
+
+// ProviderStats returns a snapshot of the outcome counters per provider
+// (every provider ferry knows, counted or not).
+func (r *Receiver) ProviderStats() map[string]Stats {
+	out := make(map[string]Stats, len(r.stats))
+	for name, c := range r.stats {
+		out[name] = c.snapshot()
+	}
+	return out
 }
 
 // ServeHTTP routes POST /hooks/{provider}.
@@ -110,7 +137,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	body, err := readBody(w, req, r.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
-		r.stats.tooLarge.Add(1)
+		r.stats[name].tooLarge.Add(1)
 		log.Warn("reject webhook: body too large", "max_bytes", r.cfg.MaxBody)
 		reply(w, http.StatusRequestEntityTooLarge, "too_large")
 		return
@@ -148,32 +175,32 @@ func (r *Receiver) finish(w http.ResponseWriter, req *http.Request, log *slog.Lo
 	}
 	switch v.outcome {
 	case unauthorized:
-		r.stats.unauthorized.Add(1)
+		r.stats[name].unauthorized.Add(1)
 		log.Warn("reject webhook: missing or invalid signature")
 		reply(w, http.StatusUnauthorized, "unauthorized")
 	case badRequest:
-		r.stats.badRequest.Add(1)
+		r.stats[name].badRequest.Add(1)
 		log.Warn("reject webhook: bad request", "err", v.err)
 		reply(w, http.StatusBadRequest, "bad_request")
 	case ping:
-		r.stats.ping.Add(1)
+		r.stats[name].ping.Add(1)
 		log.Info("webhook ping")
 		reply(w, http.StatusOK, "pong")
 	case ignored:
-		r.stats.ignored.Add(1)
+		r.stats[name].ignored.Add(1)
 		log.Debug("ignore webhook", "event", v.event, "reason", v.err)
 		reply(w, http.StatusAccepted, "ignored")
 	case accepted:
 		// Only a verified, parsed push reaches here, so only those are
 		// remembered: an unsigned request cannot poison the set.
 		if v.delivery != "" && !r.cfg.Seen.Add(name+"\x00"+v.delivery) {
-			r.stats.replayed.Add(1)
+			r.stats[name].replayed.Add(1)
 			log.Info("webhook replayed")
 			reply(w, http.StatusOK, "replayed")
 			return
 		}
 		r.sink(req.Context(), Push{Provider: name, Delivery: v.delivery, Refs: v.refs, Repo: v.repo})
-		r.stats.accepted.Add(1)
+		r.stats[name].accepted.Add(1)
 		log.Info("webhook accepted", "refs", v.refs, "repo", v.repo)
 		reply(w, http.StatusOK, "accepted")
 	}

@@ -37,11 +37,12 @@ func startFerry(b testing.TB, bin, kc string, r *repo, poll, secretFile string) 
 	return &ferryTool{proc: p, webhook: "http://" + addr + "/hooks/github"}
 }
 
-// deployed waits until ferry serve recorded a successful deployment of env.
+// deployed waits until this ferry serve process made a successful
+// deployment of env (its own histogram; the store counters hold history).
 func (f *ferryTool) deployed(b testing.TB, env string, within time.Duration) {
 	b.Helper()
 	waitEvery(b, within, 100*time.Millisecond, "ferry deploys "+env, func() bool {
-		return f.metric(b, "ferry_deployments_total", map[string]string{"env": env, "status": "succeeded"}) >= 1
+		return f.metric(b, "ferry_deployment_duration_seconds_count", map[string]string{"env": env, "status": "succeeded"}) >= 1
 	})
 }
 
