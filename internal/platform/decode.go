@@ -30,6 +30,7 @@ type decoder struct {
 var (
 	durationType = reflect.TypeOf(Duration{})
 	laneType     = reflect.TypeOf(Lane{})
+	secretType   = reflect.TypeOf(SecretRef{})
 )
 
 func newDecoder(file string, root *yaml.Node) *decoder {
@@ -77,6 +78,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case durationType:
 		d.duration(n, v, path)
 		return
+	case secretType:
+		if n.Kind == yaml.ScalarNode { // never echo it: it may be the secret itself
+			d.addf(n, path, "secrets are never written into ferry.yaml; name where to read it: {env: VAR} or {file: /path/to/secret}")
+			return
+		}
 	case laneType:
 		if n.Kind == yaml.ScalarNode {
 			d.locs[joinPath(path, "name")] = pos{n.Line, n.Column}
@@ -218,6 +224,10 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	for _, p := range pairs {
 		idx, known := fields[p.key.Value]
 		kp := joinPath(path, p.key.Value)
+		if !known && v.Type() == secretType { // the key may be the secret pasted in
+			d.addf(p.key, path, "unknown field (want env or file)")
+			continue
+		}
 		if !known {
 			d.addf(p.key, kp, "unknown field %q%s", p.key.Value, suggest(p.key.Value, fields))
 			continue

@@ -18,6 +18,9 @@ const (
 	DefaultDriftInterval = 5 * time.Minute
 	DefaultHealthTimeout = 5 * time.Minute
 	DefaultPollInterval  = time.Minute
+	DefaultGitHubAPI     = "https://api.github.com"
+	DefaultGitLabAPI     = "https://gitlab.com/api/v4"
+	DefaultStatusContext = "ferry"
 )
 
 // applyDefaults fills in everything ferry.yaml may leave out. set reports
@@ -42,6 +45,9 @@ const (
 //   - checks: failOn high, policyDirs [policies]. versioning: tagPrefix v,
 //     scheme semver, changelog CHANGELOG.md. store: sqlite at
 //     .ferry/state.db. remote: origin. agent: pollInterval 1m.
+//   - notifications: a github sink's apiURL https://api.github.com, a
+//     gitlab sink's https://gitlab.com/api/v4 (gitea has none: it is
+//     self-hosted); every Git host sink's context "ferry".
 func applyDefaults(p *Platform, set func(path string) bool) {
 	s := &p.Spec
 	defaultLanes(s, set)
@@ -74,6 +80,27 @@ func applyDefaults(p *Platform, set func(path string) bool) {
 	}
 	if s.Agent.PollInterval.Duration == 0 && !set("spec.agent.pollInterval") {
 		s.Agent.PollInterval = Duration{DefaultPollInterval}
+	}
+	defaultNotifications(&s.Notifications)
+}
+
+func defaultNotifications(n *Notifications) {
+	for i := range n.Sinks {
+		s := &n.Sinks[i]
+		for _, g := range []struct {
+			sink *GitHostSink
+			api  string
+		}{{s.GitHub, DefaultGitHubAPI}, {s.GitLab, DefaultGitLabAPI}, {s.Gitea, ""}} {
+			if g.sink == nil {
+				continue
+			}
+			if g.sink.APIURL == "" {
+				g.sink.APIURL = g.api
+			}
+			if g.sink.Context == "" {
+				g.sink.Context = DefaultStatusContext
+			}
+		}
 	}
 }
 

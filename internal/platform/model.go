@@ -40,6 +40,8 @@ type Spec struct {
 	Remote       string        `yaml:"remote" json:"remote"` // Git remote name lanes are pushed to, default "origin" when it exists
 	Security     Security      `yaml:"security" json:"security"`
 	Agent        Agent         `yaml:"agent" json:"agent"`
+	// Notifications: Slack, signed webhooks, Git host statuses.
+	Notifications Notifications `yaml:"notifications" json:"notifications"`
 }
 
 // Agent configures ferry serve.

@@ -43,6 +43,7 @@ func validate(p *Platform, d *decoder) []Problem {
 	v.versioning()
 	v.store()
 	v.agent()
+	v.notifications()
 	return v.probs
 }
 
