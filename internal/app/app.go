@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"ferry.dev/ferry/internal/check/scan"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/notify"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 )
@@ -30,6 +32,12 @@ type Options struct {
 	// cluster connections, health timeout); Store, Actor and Log are set
 	// from the App.
 	Deploy deploy.Options
+	// Notify delivers the use cases' notifications (the agent's, which
+	// outlives every App). Without it an App whose ferry.yaml declares
+	// sinks makes its own and Close waits up to NotifyDrain (default
+	// DefaultNotifyDrain) for it to deliver.
+	Notify      *notify.Dispatcher
+	NotifyDrain time.Duration
 }
 
 // App is one platform repository with its store, ready to run use cases.
@@ -41,9 +49,11 @@ type App struct {
 	Actor string
 	Log   *slog.Logger
 
-	opts     Options
-	ownStore bool
-	engine   *flow.Engine
+	opts      Options
+	ownStore  bool
+	engine    *flow.Engine
+	notify    *notify.Dispatcher
+	ownNotify bool
 }
 
 // Open loads ferry.yaml at dir (strictly; all problems at once) and opens
@@ -79,11 +89,14 @@ func New(ctx context.Context, p *platform.Platform, o Options) (*App, error) {
 		}
 		a.ownStore = true
 	}
+	a.startNotify()
 	return a, nil
 }
 
-// Close closes the store if the App opened it.
+// Close delivers the notifications of its own dispatcher (bounded) and
+// closes the store if the App opened it.
 func (a *App) Close() error {
+	a.closeNotify()
 	if a.ownStore && a.Store != nil {
 		return a.Store.Close()
 	}

@@ -5,6 +5,8 @@ import (
 
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/notify"
+	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 )
 
@@ -12,7 +14,9 @@ import (
 // rollout order, components in dependsOn order, health wait, verification,
 // recorded on every exit path.
 func (a *App) Sync(ctx context.Context, env, ref string) (*deploy.Report, error) {
-	return deploy.Sync(ctx, a.P, env, ref, a.DeployOptions())
+	rep, err := deploy.Sync(ctx, a.P, env, ref, a.DeployOptions())
+	a.notifySync(rep, err)
+	return rep, err
 }
 
 // Plan shows what Sync would change, writing nothing.
@@ -43,7 +47,11 @@ func (a *App) Promote(ctx context.Context, lane string, o flow.PromoteOptions) (
 	if err != nil {
 		return nil, err
 	}
-	return e.Promote(ctx, lane, o)
+	res, err := e.Promote(ctx, lane, o)
+	if res != nil && !o.DryRun {
+		a.notifyBlocked(&res.Plan, err)
+	}
+	return res, err
 }
 
 // Release versions, tags and changelogs the release lane.
@@ -52,7 +60,16 @@ func (a *App) Release(ctx context.Context, o flow.ReleaseOptions) (*flow.Release
 	if err != nil {
 		return nil, err
 	}
-	return e.Release(ctx, o)
+	res, err := e.Release(ctx, o)
+	if res == nil || o.DryRun {
+		return res, err
+	}
+	a.notifyBlocked(&res.Plan, err)
+	if err == nil && res.Commit != "" {
+		a.Notify(notify.Event{Trigger: platform.OnReleased, Env: a.laneEnv(res.To, ""), Revision: res.Commit,
+			Version: res.Tag, Message: "released " + res.Tag + " on " + res.To})
+	}
+	return res, err
 }
 
 // Approve records the actor's approval of rev ("" = the candidate) for the
@@ -78,7 +95,11 @@ func (a *App) Rollback(ctx context.Context, env, tag string, sync bool) (*flow.R
 	if err != nil || res == nil || !sync {
 		return res, nil, err
 	}
-	rep, err := deploy.Sync(ctx, a.P, env, res.Commit, a.DeployOptions())
+	rep, err := a.Sync(ctx, env, res.Commit)
+	if err == nil {
+		a.Notify(notify.Event{Trigger: platform.OnRolledBack, Env: env, Revision: rep.Revision, Version: res.Tag,
+			Deployment: rep.DeploymentID, Message: "rolled " + env + " back to " + res.Tag})
+	}
 	return res, rep, err
 }
 
