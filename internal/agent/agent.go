@@ -50,6 +50,7 @@ type envState struct {
 	promoteTried  map[string]string
 	inventoryHash string
 	deployed      *store.Deployment // the last successful deployment, for ferry_environment_info
+	unhealthy     bool              // the last health probe found a target unhealthy
 }
 
 // New opens (or clones) the mirror; nothing runs until Run.

@@ -8,6 +8,7 @@ import (
 
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/metrics"
+	"ferry.dev/ferry/internal/notify"
 	"ferry.dev/ferry/internal/store"
 )
 
@@ -55,6 +56,10 @@ type Config struct {
 	NoWatch bool
 	// Metrics, when set, get what the agent does (/metrics).
 	Metrics *metrics.Metrics
+	// Notify, when set, delivers notifications: the use cases' (sync,
+	// promote) and the agent's own (drift, health degraded). The caller
+	// closes it after Run returns.
+	Notify *notify.Dispatcher
 }
 
 // ActorName is who the agent's records name by default.

@@ -49,7 +49,7 @@ func (a *Agent) reconcile(ctx context.Context, envName string) error {
 		return nil
 	}
 	ap, err := app.New(ctx, pm, app.Options{Store: a.cfg.Store, Actor: a.cfg.Actor,
-		Log: a.log, Deploy: a.cfg.Deploy}) // deploy adds env, revision and deployment
+		Log: a.log, Deploy: a.cfg.Deploy, Notify: a.cfg.Notify}) // deploy adds env, revision and deployment
 	if err != nil {
 		return fmt.Errorf("reconcile %s: %w", envName, err)
 	}
@@ -173,6 +173,9 @@ func (r *pass) drift(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("drift check of %s: %w", r.env.Name, err)
 	}
+	if hinted {
+		r.health(ctx)
+	}
 	var details []string
 	for _, t := range ts {
 		if t.Error != "" {
@@ -200,12 +203,14 @@ func (r *pass) onDrift(ctx context.Context, details string) error {
 		if details != r.s.driftSeen {
 			r.s.driftSeen = details
 			r.a.recordDrift(ctx, r.env.Name, rev, details, "detect")
+			r.notifyDrift(rev, details)
 		}
 		r.a.record(ctx, r.env.Name, Outcome{Action: ActionDrift, Revision: r.head,
 			Message: fmt.Sprintf("drift in %s (deployed %s): %s", r.env.Name, short(rev), details)})
 		return nil
 	}
 	r.a.recordDrift(ctx, r.env.Name, rev, details, "heal")
+	r.notifyDrift(rev, details)
 	start := time.Now()
 	rep, err := r.ap.Sync(ctx, r.env.Name, rev)
 	r.a.cfg.Metrics.Deployed(r.env.Name, deployStatus(err), time.Since(start))

@@ -19,6 +19,7 @@ import (
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/metrics"
+	"ferry.dev/ferry/internal/notify"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/server"
 	"ferry.dev/ferry/internal/store"
@@ -154,11 +155,13 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
+	nd := notify.New(notify.Options{Store: st, Log: log, Actor: agent.ActorName})
+	defer nd.Close(o.grace) // before the store closes: deliveries end recorded
 	base := deploy.Options{StateDir: src.deployState, LockTTL: o.lockTTL, HealthTimeout: o.healthTimeout}
 	m := metrics.New()
 	ag, err := agent.New(ctx, agent.Config{Source: src.url, StateDir: src.stateDir, Credentials: creds, Store: st,
 		Log: log, PollInterval: o.poll, Workers: o.workers, LeaseTTL: o.leaseTTL, KubeLease: kl, Grace: o.grace,
-		Deploy: base, NoWatch: o.noWatch, Metrics: m})
+		Deploy: base, NoWatch: o.noWatch, Metrics: m, Notify: nd})
 	if err != nil {
 		return err
 	}

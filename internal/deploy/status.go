@@ -143,6 +143,23 @@ func driftOf(plan *Report, ts *TargetStatus) {
 	}
 }
 
+// Health probes the objects of env's targets (kstatus, each target bounded
+// by the probe time) without Status's drift plan: the agent's check after
+// a watch saw a managed object change.
+func Health(ctx context.Context, p *platform.Platform, envName string, opts Options) ([]TargetStatus, error) {
+	opts.defaults(p.Dir)
+	env, ok := p.Env(envName)
+	if !ok {
+		return nil, &UnknownEnvError{Env: envName}
+	}
+	var out []TargetStatus
+	for _, t := range env.OrderedTargets() {
+		healthy, h := health(ctx, p, env, t, opts)
+		out = append(out, TargetStatus{Env: envName, Target: t.Name, Healthy: healthy, Health: h})
+	}
+	return out, nil
+}
+
 // health checks the inventories of the target's Kubernetes components.
 func health(ctx context.Context, p *platform.Platform, env platform.Environment, t platform.Target, opts Options) (bool, string) {
 	if t.Kube == nil {
