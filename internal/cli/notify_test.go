@@ -117,8 +117,11 @@ func TestNotificationsThroughRealDeployments(t *testing.T) {
 	if len(got) != 2 || got[1].Trigger != "on-deploy-failed" || got[1].Env != "staging" || got[1].Message == "" {
 		t.Fatalf("after the failed sync the sink has %+v, want on-deployed then on-deploy-failed", got)
 	}
-	if recv.bad != 0 {
-		t.Errorf("the receiver refused %d deliveries (bad signature or path)", recv.bad)
+	recv.mu.Lock()
+	bad := recv.bad
+	recv.mu.Unlock()
+	if bad != 0 {
+		t.Errorf("the receiver refused %d deliveries (bad signature or path)", bad)
 	}
 
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, ".ferry", "state.db"))

@@ -127,10 +127,12 @@ func TestWebhookSignature(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		code := verify(r, raw)
+		mu.Lock()
 		if code == http.StatusNoContent && replay == nil {
 			h := r.Header.Clone()
 			replay = func() int { return verify(&http.Request{Header: h}, raw) }
 		}
+		mu.Unlock()
 		w.WriteHeader(code)
 	}))
 	defer srv.Close()
@@ -140,14 +142,17 @@ func TestWebhookSignature(t *testing.T) {
 	d := fast(st, 3)
 	d.Notify(p, Event{Trigger: platform.OnReleased, Env: "production", Revision: rev, Version: "v1.2.0", Message: "released v1.2.0"})
 	d.Close(5 * time.Second)
-	if len(got) != 1 || got[0].Trigger != platform.OnReleased || got[0].Version != "v1.2.0" || got[0].Platform != "demo" {
-		t.Fatalf("receiver accepted %+v", got)
+	mu.Lock() // the server's goroutines wrote them
+	accepted, replayOnce := got, replay
+	mu.Unlock()
+	if len(accepted) != 1 || accepted[0].Trigger != platform.OnReleased || accepted[0].Version != "v1.2.0" || accepted[0].Platform != "demo" {
+		t.Fatalf("receiver accepted %+v", accepted)
 	}
-	if code := replay(); code != http.StatusConflict {
+	if code := replayOnce(); code != http.StatusConflict {
 		t.Errorf("replayed delivery: receiver answered %d, want 409", code)
 	}
-	if rs := records(t, st, EventSent); len(rs) != 1 || rs[0].Delivery != got[0].Delivery {
-		t.Errorf("sent records %+v, want the delivery %s", rs, got[0].Delivery)
+	if rs := records(t, st, EventSent); len(rs) != 1 || rs[0].Delivery != accepted[0].Delivery {
+		t.Errorf("sent records %+v, want the delivery %s", rs, accepted[0].Delivery)
 	}
 
 	// A sink with the wrong key is refused by the receiver: 401 is not
