@@ -33,8 +33,22 @@ func agentYAML(s string) string {
 		"    - from: staging\n      to: main\n      candidate: verified\n      auto: true\n      gates:\n        approvals: 1\n", 1)
 	s = strings.Replace(s, "      drift: heal\n      driftInterval: 5m\n", "      drift: heal\n      driftInterval: 1h\n", 1)
 	s = strings.Replace(s, "      drift: detect\n      driftInterval: 10m\n", "      drift: detect\n      driftInterval: 3s\n", 1)
-	return s
+	return s + notificationsYAML
 }
+
+// notificationsYAML sends what only the agent sees (drift, a gate holding
+// an auto promotion) and its deployments to a signed webhook: the test's
+// receiver, at $FERRY_TEST_HOOK_URL.
+const notificationsYAML = `  notifications:
+    sinks:
+      - name: audit
+        webhook:
+          url: {env: FERRY_TEST_HOOK_URL}
+          secret: {env: FERRY_TEST_HOOK_KEY}
+    rules:
+      - triggers: [on-drift, on-promotion-blocked, on-deployed, on-deploy-failed, on-released]
+        sinks: [audit]
+`
 
 // TestAgentKeepsEnvironmentsEqualToLanes: nobody runs ferry sync. The agent
 // deploys develop to dev, promotes it to staging on its own and deploys
@@ -199,6 +213,10 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	waitFor(t, 60*time.Second, func() (bool, string) {
 		return hasDriftOf(t, f, "staging", "detect", "local:"), "terraform drift not recorded: " + f.recent("staging")
 	})
+	// The notifications webhook heard it all, every delivery signed: the
+	// deployments, the approval gate holding staging → main, both drifts.
+	wantNotified(t, f, "on-deployed", "dev", "on-deployed", "staging", "on-promotion-blocked", "staging",
+		"on-drift", "dev", "on-drift", "staging")
 
 	// A release (its gates overridden) and a dev deployment the API server
 	// refuses, then what Prometheus holds after all of it.
@@ -211,6 +229,7 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 		ds, _ := f.st.Deployments(ctx, store.DeploymentFilter{Env: "dev", Revision: bad, Limit: 1})
 		return len(ds) == 1 && ds[0].Status == store.StatusFailed, "no failed deployment of " + bad + ": " + f.recent("dev")
 	})
+	wantNotified(t, f, "on-deploy-failed", "dev", "on-released", "production")
 	checkPrometheus(t, prom)
 }
 
@@ -251,6 +270,17 @@ func tamperState(t *testing.T, f *platformFixture, env string) {
 	out, _ := json.Marshal(st)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// wantNotified waits for a delivery of each trigger, env pair.
+func wantNotified(t *testing.T, f *platformFixture, pairs ...string) {
+	t.Helper()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			ok, bad := f.hooks.has(pairs[i], pairs[i+1])
+			return ok && bad == 0, fmt.Sprintf("no %s notification for %s (%d deliveries failed their signature)", pairs[i], pairs[i+1], bad)
+		})
 	}
 }
 

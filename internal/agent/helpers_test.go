@@ -19,6 +19,7 @@ import (
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/kube"
+	"ferry.dev/ferry/internal/notify"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/scaffold"
 	"ferry.dev/ferry/internal/server"
@@ -37,6 +38,8 @@ type platformFixture struct {
 	st     store.Store
 	kube   *kubernetes.Clientset
 	rest   *rest.Config
+	hooks  *hookReceiver         // the notifications webhook sink's receiver
+	notify *notify.Dispatcher   // shared by the agents of the fixture, like ferry serve's
 }
 
 func newPlatform(t testing.TB, edit func(ferryYAML string) string) *platformFixture {
@@ -83,6 +86,9 @@ func newPlatform(t testing.TB, edit func(ferryYAML string) string) *platformFixt
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.st.Close() })
+	f.hooks = startHookReceiver(t)
+	f.notify = notify.New(notify.Options{Store: f.st, Actor: agent.ActorName})
+	t.Cleanup(func() { f.notify.Close(5 * time.Second) }) // before the store closes
 	return f
 }
 
@@ -102,6 +108,7 @@ func (f *platformFixture) config(poll time.Duration) agent.Config {
 		Log:          testLogger(f.t),
 		PollInterval: poll, LeaseTTL: 3 * time.Second, BackoffBase: 200 * time.Millisecond, BackoffMax: 5 * time.Second,
 		Deploy: deploy.Options{StateDir: filepath.Join(f.state, "deploy"), HealthTimeout: 90 * time.Second},
+		Notify: f.notify,
 	}
 }
 
