@@ -38,8 +38,8 @@ type platformFixture struct {
 	st     store.Store
 	kube   *kubernetes.Clientset
 	rest   *rest.Config
-	hooks  *hookReceiver         // the notifications webhook sink's receiver
-	notify *notify.Dispatcher   // shared by the agents of the fixture, like ferry serve's
+	hooks  *hookReceiver      // the notifications webhook sink's receiver
+	notify *notify.Dispatcher // shared by the agents of the fixture, like ferry serve's
 }
 
 func newPlatform(t testing.TB, edit func(ferryYAML string) string) *platformFixture {

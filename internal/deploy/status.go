@@ -29,9 +29,9 @@ type TargetStatus struct {
 	// DriftObjects counts the Kubernetes objects that differ (would be
 	// created, configured or pruned); DriftResources the Terraform
 	// addresses a plan would add, change or destroy.
-	DriftObjects   int `json:"driftObjects,omitempty"`
-	DriftResources int `json:"driftResources,omitempty"`
-	Error        string   `json:"error,omitempty"`
+	DriftObjects   int    `json:"driftObjects,omitempty"`
+	DriftResources int    `json:"driftResources,omitempty"`
+	Error          string `json:"error,omitempty"`
 }
 
 // healthProbe bounds the health check of Status: objects that are not

@@ -22,8 +22,12 @@ func testTallies(t *testing.T, f *fixture) {
 			t.Fatal(err)
 		}
 	}
-	ok := func(name string) store.TargetResult { return store.TargetResult{Target: name, Status: store.StatusSucceeded} }
-	bad := func(name string) store.TargetResult { return store.TargetResult{Target: name, Status: store.StatusFailed} }
+	ok := func(name string) store.TargetResult {
+		return store.TargetResult{Target: name, Status: store.StatusSucceeded}
+	}
+	bad := func(name string) store.TargetResult {
+		return store.TargetResult{Target: name, Status: store.StatusFailed}
+	}
 	finish("production", store.StatusSucceeded, ok("aws"), ok("azure"))
 	finish("production", store.StatusFailed, ok("aws"), bad("azure"))
 	finish("production", store.StatusSucceeded, ok("aws"), ok("azure"))
