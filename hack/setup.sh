@@ -5,6 +5,7 @@
 #   required   git, go, etcd (Debian etcd-server), terraform >= 1.5,
 #              PostgreSQL (initdb/pg_ctl; Debian postgresql),
 #              prometheus + promtool (Debian prometheus),
+#              node + npm, and the npm packages of NPM_PACKAGES in bin/npm,
 #              kube-apiserver, kube-controller-manager, kube-scheduler
 #              (built from the hack/tools module), kwok + its stage files
 #   optional   kubectl (benchmarks only)
@@ -103,6 +104,26 @@ check_prometheus() {
   log "prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') at $(command -v prometheus)"
 }
 
+# npm packages tests check ferry's output with (their versions are pinned
+# here and in the tests): @elastic/ecs, the ECS field definitions.
+NPM_PACKAGES=("@elastic/ecs@9.4.0")
+install_npm_packages() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  command -v node >/dev/null && command -v npm >/dev/null ||
+    die "node and npm are required (tests check ferry's ECS logs against @elastic/ecs)" "apt-get install -y nodejs npm"
+  local stamp="$BIN/npm/.installed" want
+  want=$(printf '%s\n' "${NPM_PACKAGES[@]}")
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    log "npm packages up to date (${NPM_PACKAGES[*]})"
+    return
+  fi
+  mkdir -p "$BIN/npm"
+  log "npm install ${NPM_PACKAGES[*]} into bin/npm"
+  npm install --prefix "$BIN/npm" --no-audit --no-fund --no-save --loglevel=error "${NPM_PACKAGES[@]}" >/dev/null ||
+    die "npm install ${NPM_PACKAGES[*]} failed" "check that the npm registry is reachable (npm ping)"
+  printf '%s' "$want" >"$stamp"
+}
+
 check_kubectl() {
   if command -v kubectl >/dev/null; then
     log "kubectl at $(command -v kubectl) (optional)"
@@ -194,6 +215,7 @@ timed etcd check_etcd
 timed terraform check_terraform
 timed postgresql check_postgres
 timed prometheus check_prometheus
+timed npm install_npm_packages
 check_kubectl
 timed kube-binaries build_kube
 timed kwok build_kwok

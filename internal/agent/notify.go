@@ -42,7 +42,7 @@ func (r *pass) health(ctx context.Context) {
 	if len(bad) == 0 || was {
 		return
 	}
-	r.a.log.Warn("health degraded", "env", r.env.Name, "targets", strings.Join(bad, "; "))
+	r.a.logFor(ctx).Warn("health degraded", "env", r.env.Name, "targets", strings.Join(bad, "; "))
 	r.ap.Notify(notify.Event{Trigger: platform.OnHealthDegraded, Env: r.env.Name, Revision: r.good.Revision,
 		Deployment: r.good.ID, Message: fmt.Sprintf("%s is not healthy: %s", r.env.Name, strings.Join(bad, "; "))})
 }

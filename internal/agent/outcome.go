@@ -41,7 +41,7 @@ func (a *Agent) record(ctx context.Context, env string, o Outcome) {
 	s := a.state(env)
 	a.noteDeployed(ctx, s, o)
 	a.cfg.Metrics.Environment(env, string(o.Action), s.deployed)
-	log := a.log.With("env", env, "action", string(o.Action), "revision", o.Revision)
+	log := a.logFor(ctx).With("env", env, "action", string(o.Action), "revision", o.Revision)
 	if o.Deployment != 0 {
 		log = log.With("deployment", o.Deployment)
 	}

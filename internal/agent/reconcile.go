@@ -20,6 +20,7 @@ import (
 // store and writes nothing. A returned error is transient (retried with
 // backoff); terminal failures are recorded and wait for a new revision.
 func (a *Agent) reconcile(ctx context.Context, envName string) error {
+	ctx = a.withReconcileLog(ctx)
 	a.mu.Lock()
 	model := a.model
 	a.mu.Unlock()
@@ -49,7 +50,7 @@ func (a *Agent) reconcile(ctx context.Context, envName string) error {
 		return nil
 	}
 	ap, err := app.New(ctx, pm, app.Options{Store: a.cfg.Store, Actor: a.cfg.Actor,
-		Log: a.log, Deploy: a.cfg.Deploy, Notify: a.cfg.Notify}) // deploy adds env, revision and deployment
+		Log: a.logFor(ctx), Deploy: a.cfg.Deploy, Notify: a.cfg.Notify}) // deploy adds env, revision and deployment
 	if err != nil {
 		return fmt.Errorf("reconcile %s: %w", envName, err)
 	}
@@ -250,7 +251,7 @@ func (r *pass) promote(ctx context.Context) error {
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "blocked")
 			r.a.cfg.Metrics.Gates(pr.To, ge.Refused())
 			r.s.promoteTried[pr.To] = key
-			r.a.log.Info("auto promotion waits for its gates", "env", r.env.Name, "to", pr.To, "reason", err.Error())
+			r.a.logFor(ctx).Info("auto promotion waits for its gates", "env", r.env.Name, "to", pr.To, "reason", err.Error())
 			continue
 		case err != nil:
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "failed")
@@ -318,6 +319,6 @@ func (a *Agent) recordDrift(ctx context.Context, env, rev, details, mode string)
 	data, _ := json.Marshal(map[string]string{"revision": rev, "mode": mode, "details": details})
 	if _, err := a.cfg.Store.AppendEvent(context.WithoutCancel(ctx), store.Event{Kind: EventDrift, Env: env, Actor: a.cfg.Actor,
 		Time: time.Now(), Message: fmt.Sprintf("drift in %s at %s: %s", env, short(rev), details), Data: string(data)}); err != nil {
-		a.log.Error("record drift", "env", env, "error", err.Error())
+		a.logFor(ctx).Error("record drift", "env", env, "error", err.Error())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/git"
+	"ferry.dev/ferry/internal/logs"
 	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/notify"
 	"ferry.dev/ferry/internal/platform"
@@ -65,7 +67,7 @@ heal syncs the deployed revision back); promotions with auto: true are made
 when their gates pass. Several processes may share one store: one leads
 (a lease), the others answer /healthz, /readyz and webhooks. SIGTERM stops
 taking work and lets in-flight syncs finish for --grace. Logs are JSON lines
-on stderr.`,
+on stderr (--log-format ecs: Elastic Common Schema field names).`,
 		Example: "  ferry serve\n  ferry serve --repo https://git.example.com/platform.git --state-dir /var/lib/ferry\n" +
 			"  FERRY_WEBHOOK_SECRET=... ferry serve --listen :8080 --poll-interval 30s",
 		Args: exactArgs(0),
@@ -89,7 +91,7 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.DurationVar(&o.poll, "poll-interval", 0, "how often to read every lane (default: spec.agent.pollInterval, 1m)")
 	f.StringVar(&o.sshKeyFile, "ssh-key-file", "", "private key for an SSH remote")
 	f.StringVar(&o.tokenFile, "git-token-file", "", "file with an HTTPS token for the remote (default: $FERRY_GIT_TOKEN)")
-	f.StringVar(&o.logFormat, "log-format", "json", "log lines: json or text")
+	f.StringVar(&o.logFormat, "log-format", "json", "log lines: json, text, or ecs (JSON with Elastic Common Schema field names, for Filebeat / Elastic Agent)")
 	f.IntVar(&o.workers, "workers", 4, "environments reconciled at once")
 	f.DurationVar(&o.leaseTTL, "lease-ttl", 15*time.Second, "leader lease lifetime without renewal")
 	f.DurationVar(&o.lockTTL, "lock-ttl", time.Minute, "environment lock lifetime without renewal")
@@ -104,8 +106,8 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 }
 
 func (o *serveOptions) validate() error {
-	if o.logFormat != "json" && o.logFormat != "text" {
-		return usageErr("ferry serve --log-format json", "unknown log format %q", o.logFormat)
+	if !slices.Contains(logs.Formats, o.logFormat) {
+		return usageErr("ferry serve --log-format ecs", "unknown log format %q: use %s", o.logFormat, strings.Join(logs.Formats, ", "))
 	}
 	if o.workers < 1 || o.leaseTTL < time.Second || o.lockTTL < time.Second || o.poll < 0 {
 		return usageErr("ferry serve --help", "--workers must be at least 1, --lease-ttl and --lock-ttl at least 1s, --poll-interval not negative")
@@ -120,11 +122,11 @@ func (o *serveOptions) validate() error {
 }
 
 func (o *serveOptions) logger() *slog.Logger {
-	hopts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if o.logFormat == "text" {
-		return slog.New(slog.NewTextHandler(o.g.Err, hopts))
+	log, err := logs.New(o.logFormat, o.g.Err, slog.LevelInfo)
+	if err != nil { // validate refused it already
+		return slog.New(slog.NewJSONHandler(o.g.Err, nil))
 	}
-	return slog.New(slog.NewJSONHandler(o.g.Err, hopts))
+	return log
 }
 
 func (o *serveOptions) run(ctx context.Context) error {

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,21 +62,24 @@ func TestServe(t *testing.T) {
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	secret := []byte("hook-secret")
 	os.WriteFile(secretFile, append(secret, '\n'), 0o600)
+	tokenFile := filepath.Join(t.TempDir(), "metrics-token")
+	os.WriteFile(tokenFile, []byte("scrape-t0ken\n"), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
 	serr := &syncBuffer{}
 	exit := make(chan int, 1)
 	go func() {
 		exit <- Run(ctx, []string{"serve", "--repo", work, "--listen", addr, "--webhook-secret-file", secretFile,
-			"--poll-interval", "1h", "--lease-ttl", "2s", "--no-watch"}, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: serr})
+			"--poll-interval", "1h", "--lease-ttl", "2s", "--no-watch", "--log-format", "ecs", "--metrics-token-file", tokenFile}, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: serr})
 	}()
 	defer func() {
 		cancel()
 		if code := <-exit; code != ExitOK {
 			t.Errorf("serve exit %d:\n%s", code, serr.String())
 		}
-		if strings.Contains(serr.String(), string(secret)) {
-			t.Error("the webhook secret reached the logs")
+		if strings.Contains(serr.String(), string(secret)) || strings.Contains(serr.String(), "scrape-t0ken") {
+			t.Error("a secret reached the logs")
 		}
+		checkECSLines(t, serr.String())
 	}()
 	base := "http://" + addr
 	waitUntil(t, 30*time.Second, func() bool { return get(base+"/readyz") == http.StatusOK }, "readyz: "+serr.String())
@@ -117,9 +121,14 @@ func TestServe(t *testing.T) {
 	}
 
 	// /metrics counts the deliveries: four signed, eight refused.
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	if code := get(base + "/metrics"); code != http.StatusUnauthorized {
+		t.Fatalf("/metrics without its token: %d, want 401", code)
+	}
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-t0ken")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics with its token: %v %v", resp, err)
 	}
 	exp, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -267,5 +276,36 @@ func TestServeRefusesBadFlags(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused serve wrote into the repository: %v", entries)
+	}
+}
+
+// checkECSLines: with --log-format ecs every line is a JSON object with
+// ECS's base fields (internal/logs checks every name against ECS itself),
+// and the agent's outcomes carry event.action, event.outcome and their
+// reconcile pass as trace.id.
+func checkECSLines(t *testing.T, stderr string) {
+	t.Helper()
+	outcomes := 0
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(line), &doc); err != nil {
+			t.Errorf("not a JSON line: %q", line)
+			continue
+		}
+		for _, k := range []string{"@timestamp", "log.level", "message", "service.name", "ecs.version"} {
+			if doc[k] == nil {
+				t.Errorf("line lacks %s: %s", k, line)
+			}
+		}
+		if doc["event.action"] == nil {
+			continue
+		}
+		outcomes++
+		if id, _ := doc["trace.id"].(string); len(id) != 32 || doc["event.outcome"] == nil || doc["ferry.env"] == nil {
+			t.Errorf("outcome line without trace.id, event.outcome or ferry.env: %s", line)
+		}
+	}
+	if outcomes == 0 {
+		t.Errorf("no outcome lines in:\n%s", stderr)
 	}
 }
