@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"sort"
@@ -141,7 +142,8 @@ func kindName(n *yaml.Node) string {
 }
 
 func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
-	want := map[reflect.Kind]string{reflect.String: "a string", reflect.Bool: "a boolean", reflect.Int: "an integer"}[v.Kind()]
+	want := map[reflect.Kind]string{reflect.String: "a string", reflect.Bool: "a boolean", reflect.Int: "an integer",
+		reflect.Float64: "a number"}[v.Kind()]
 	if want == "" {
 		d.addf(n, path, "cannot decode into %s", v.Type()) // a model type the decoder does not know
 		return
@@ -171,6 +173,13 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetInt(int64(i))
+	case reflect.Float64:
+		var f float64
+		if (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			d.addf(n, path, "expected a finite number, got %s %q", kindName(n), n.Value)
+			return
+		}
+		v.SetFloat(f)
 	}
 }
 

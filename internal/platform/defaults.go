@@ -199,6 +199,14 @@ func defaultPromotions(s *Spec) {
 		if pr.Candidate == CandidateVerified && pr.Gates.Deployed == "" {
 			pr.Gates.Deployed = envFor(pr.From)
 		}
+		if v := pr.Gates.Verify; v != nil {
+			if pr.Gates.Deployed == "" {
+				pr.Gates.Deployed = envFor(pr.From)
+			}
+			if v.Soak.Duration == 0 {
+				v.Soak = Duration{DefaultSoak}
+			}
+		}
 	}
 }
 

@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("{"))
 	f.Add([]byte(header + "  store: {driver: postgres, dsn: \"postgres://u:p@h/db\"}\n"))
+	f.Add([]byte(header + verifyDoc))
+	f.Add([]byte(header + "  promotions:\n    - {from: staging, to: main, gates: {verify: {prometheus: \"http://p:9090\", queries: [{name: a, query: \"up\", below: 1e309}]}}}\n"))
 	f.Add([]byte(header + notifyDoc))
 	f.Add([]byte(header + "  notifications:\n    sinks:\n      - {name: a, slack: {url: inline}}\n      - {name: b, gitea: {token: {env: T, file: x}}}\n    rules: [{triggers: [on-x], sinks: [c]}]\n"))
 	if ex, err := os.ReadFile(filepath.Join("..", "..", "examples", "platform", FileName)); err == nil {

@@ -175,6 +175,9 @@ type Gates struct {
 	Deployed  string `yaml:"deployed" json:"deployed"`   // env that must have deployed the candidate healthy
 	Verified  bool   `yaml:"verified" json:"verified"`   // that deployment's verification passed
 	Approvals int    `yaml:"approvals" json:"approvals"` // recorded approvals required
+	// Verify: Prometheus queries that must hold through a soak after
+	// Deployed's deployment of the candidate (needs Deployed).
+	Verify *Verify `yaml:"verify,omitempty" json:"verify,omitempty"`
 }
 
 // Severity of a check finding.

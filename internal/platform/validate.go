@@ -258,5 +258,8 @@ func (v *validator) promotions() {
 		if pr.Gates.Approvals < 0 {
 			v.addf(base+".gates.approvals", "approvals must not be negative")
 		}
+		if pr.Gates.Verify != nil {
+			v.verify(base+".gates", pr.Gates)
+		}
 	}
 }
