@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -36,6 +37,10 @@ type Gate struct {
 	Reason     string   `json:"reason"`
 	Evidence   []string `json:"evidence,omitempty"` // "check-run:12", "deployment:7"
 	Overridden bool     `json:"overridden,omitempty"`
+	// Pending: not failed, not yet passed (a verify gate's soak); Until,
+	// when set, is when it may pass.
+	Pending bool      `json:"pending,omitempty"`
+	Until   time.Time `json:"until,omitzero"`
 }
 
 // checksGate passes when a passing whole-platform check run is recorded for

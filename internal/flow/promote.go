@@ -158,6 +158,9 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 	if pr.Gates.Approvals > 0 {
 		gates = append(gates, e.approvalsGate(ctx, pr.To, p.Candidate, pr.Gates.Approvals))
 	}
+	if pr.Gates.Verify != nil {
+		gates = append(gates, e.verifyGate(ctx, pr, p.Candidate))
+	}
 	if l, _ := e.P.Lane(pr.To); l.Protected {
 		gates = append(gates, e.laneGate(ctx, pr.To))
 	}

@@ -1,0 +1,105 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"ferry.dev/ferry/internal/platform"
+)
+
+// verifySteps is how many evaluations a soak is cut into (at least one
+// per second): every one of them must hold.
+const verifySteps = 30
+
+// verifyGate passes when every query of the gate held at every step of the
+// soak that began when gates.deployed's environment finished deploying the
+// candidate. During the soak it is Pending (Until says when it may pass);
+// a query that broke its threshold, or had no data, fails it.
+func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, candidate string) Gate {
+	g := Gate{Name: "verify"}
+	v, env := pr.Gates.Verify, pr.Gates.Deployed
+	d, err := e.verifiedDeployment(ctx, env, pr.Gates.Verified)
+	if err == nil {
+		var src string
+		if src, err = e.sourceRevision(ctx, d.Revision); err == nil && src != candidate {
+			err = fmt.Errorf("%s's latest good deployment (%d) is of %s, not %s", env, d.ID, shortID(src), shortID(candidate))
+		}
+	}
+	if err != nil {
+		g.Pending, g.Reason = true, "nothing to verify yet: "+err.Error()
+		return g
+	}
+	start := d.EndedAt
+	if start.IsZero() {
+		start = d.StartedAt
+	}
+	end := start.Add(v.Soak.Duration)
+	if now := e.now(); now.Before(end) {
+		g.Pending, g.Until = true, end
+		g.Reason = fmt.Sprintf("soaking: %s deployed %s at %s (deployment %d); verification ends at %s (%s left)",
+			env, shortID(candidate), start.UTC().Format(time.TimeOnly), d.ID, end.UTC().Format(time.TimeOnly), end.Sub(now).Round(time.Second))
+		return g
+	}
+	client, err := api.NewClient(api.Config{Address: v.Prometheus})
+	if err != nil {
+		g.Reason = fmt.Sprintf("prometheus %s: %v", v.Prometheus, err)
+		return g
+	}
+	prom := promv1.NewAPI(client)
+	var held []string
+	for _, q := range v.Queries {
+		worst, err := checkQuery(ctx, prom, q, start, end)
+		if err != nil {
+			g.Reason = fmt.Sprintf("%s after deployment %d of %s: %v", q.Name, d.ID, env, err)
+			return g
+		}
+		held = append(held, fmt.Sprintf("%s %s (worst %s)", q.Name, q.Threshold(), fmtValue(worst)))
+		g.Evidence = append(g.Evidence, fmt.Sprintf("verify:%s=%s", q.Name, fmtValue(worst)))
+	}
+	g.Passed = true
+	g.Reason = fmt.Sprintf("held for %s after deployment %d of %s: %s", v.Soak.Duration, d.ID, env, strings.Join(held, "; "))
+	return g
+}
+
+// checkQuery evaluates q over [start, end] and returns its worst sample
+// (highest for below, lowest for above), or why it does not hold.
+func checkQuery(ctx context.Context, prom promv1.API, q platform.VerifyQuery, start, end time.Time) (float64, error) {
+	step := max(end.Sub(start)/verifySteps, time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	val, _, _, err := prom.QueryRange(ctx, q.Query, promv1.Range{Start: start, End: end, Step: step})
+	if err != nil {
+		return 0, fmt.Errorf("query failed: %w", err)
+	}
+	m, ok := val.(model.Matrix)
+	if !ok || len(m) == 0 {
+		return 0, fmt.Errorf("no data between %s and %s: check the query and that Prometheus scrapes the environment",
+			start.UTC().Format(time.TimeOnly), end.UTC().Format(time.TimeOnly))
+	}
+	steps := int(end.Sub(start)/step) + 1
+	var worst float64
+	first := true
+	for _, s := range m {
+		if len(s.Values) < (steps+1)/2 {
+			return 0, fmt.Errorf("%s has data at only %d of %d steps: a gap is not a pass", s.Metric, len(s.Values), steps)
+		}
+		for _, p := range s.Values {
+			f := float64(p.Value)
+			if !q.Holds(f) {
+				return 0, fmt.Errorf("was %s at %s (needs %s)", fmtValue(f), p.Timestamp.Time().UTC().Format(time.TimeOnly), q.Threshold())
+			}
+			if first || (q.Below != nil && f > worst) || (q.Above != nil && f < worst) {
+				worst, first = f, false
+			}
+		}
+	}
+	return worst, nil
+}
+
+func fmtValue(f float64) string { return model.SampleValue(f).String() }
