@@ -250,8 +250,17 @@ func (r *pass) promote(ctx context.Context) error {
 		case errors.As(err, &ge):
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "blocked")
 			r.a.cfg.Metrics.Gates(pr.To, ge.Refused())
-			r.s.promoteTried[pr.To] = key
 			r.a.logFor(ctx).Info("auto promotion waits for its gates", "env", r.env.Name, "to", pr.To, "reason", err.Error())
+			if until, ok := ge.PendingUntil(); ok {
+				r.a.requeueAt(r.env.Name, until) // a soak ends: try again then
+				continue
+			}
+			r.s.promoteTried[pr.To] = key
+			if g, failed := ge.Failed("verify"); failed {
+				if err := r.verificationFailed(ctx, pr, g); err != nil {
+					return err
+				}
+			}
 			continue
 		case err != nil:
 			r.a.cfg.Metrics.Promotion(pr.From, pr.To, "failed")

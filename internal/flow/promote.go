@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/platform"
@@ -60,6 +61,30 @@ func (e *GateError) Refused() []string {
 		}
 	}
 	return names
+}
+
+// PendingUntil is the latest time a refusing gate that is only pending
+// (a verify gate's soak) may pass; ok is false when none is pending.
+func (e *GateError) PendingUntil() (until time.Time, ok bool) {
+	for _, g := range e.Gates {
+		if !g.Passed && !g.Overridden && g.Pending && !g.Until.IsZero() {
+			ok = true
+			if g.Until.After(until) {
+				until = g.Until
+			}
+		}
+	}
+	return until, ok
+}
+
+// Failed returns the refusing gate named name that failed (not pending).
+func (e *GateError) Failed(name string) (Gate, bool) {
+	for _, g := range e.Gates {
+		if g.Name == name && !g.Passed && !g.Overridden && !g.Pending {
+			return g, true
+		}
+	}
+	return Gate{}, false
 }
 
 func (e *GateError) Error() string {
