@@ -21,15 +21,43 @@ func (s *sqlStore) StartDeployment(ctx context.Context, d Deployment) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("start deployment: %w", err)
 	}
-	id, err := insertID(ctx, s.db, s.d.q(`INSERT INTO deployments
-		(env, target, revision, version, status, healthy, verified, summary, targets, inventory, actor, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		d.Env, d.Target, d.Revision, d.Version, string(StatusRunning), d.Healthy, d.Verified, d.Summary,
-		targets, inventory, d.Actor, s.d.t(s.stamp(d.StartedAt)))
+	kind, commits, first, err := s.changeArgs(d.Change)
+	if err != nil {
+		return 0, fmt.Errorf("start deployment: %w", err)
+	}
+	begin := s.d.t(s.stamp(d.StartedAt))
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		id, err = insertID(ctx, tx, s.d.q(`INSERT INTO deployments
+			(env, target, revision, version, status, healthy, verified, summary, targets, inventory, actor, started_at,
+			 change_kind, change_commits, first_commit_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			d.Env, d.Target, d.Revision, d.Version, string(StatusRunning), d.Healthy, d.Verified, d.Summary,
+			targets, inventory, d.Actor, begin, kind, commits, first)
+		if err != nil || d.Change == nil || d.Change.Kind == ChangeNormal {
+			return err
+		}
+		return s.markRemediated(ctx, tx, d, id, begin)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("start deployment: %w", err)
 	}
 	return id, nil
+}
+
+// markRemediated marks the change deployment before id (by start time,
+// then ID) of the same environment as remediated by d's kind.
+func (s *sqlStore) markRemediated(ctx context.Context, tx *sql.Tx, d Deployment, id int64, begin any) error {
+	_, err := tx.ExecContext(ctx, s.d.q(`UPDATE deployments SET remediated_by = ? WHERE id = (
+		SELECT id FROM deployments
+		WHERE env = ? AND target = ? AND id <> ? AND started_at <= ?
+			AND status IN ('succeeded', 'failed') AND (change_commits IS NULL OR change_commits > 0)
+		ORDER BY started_at DESC, id DESC LIMIT 1)`),
+		string(d.Change.Kind), d.Env, d.Target, id, begin)
+	if err != nil {
+		return fmt.Errorf("mark remediated: %w", err)
+	}
+	return nil
 }
 
 // FinishDeployment writes a running deployment's result. The update only
@@ -79,19 +107,25 @@ func (s *sqlStore) FinishDeployment(ctx context.Context, id int64, f DeploymentR
 }
 
 const deploymentCols = `id, env, target, revision, version, status, healthy, verified, summary,
-	targets, inventory, actor, started_at, ended_at`
+	targets, inventory, actor, started_at, ended_at, change_kind, change_commits, first_commit_at, remediated_by`
 
 func scanDeployment(row interface{ Scan(...any) error }) (Deployment, error) {
 	var d Deployment
 	var status string
 	var targets, inventory jsonCol
-	var start, end nullTime
+	var start, end, first nullTime
+	var kind, remediated sql.NullString
+	var commits sql.NullInt64
 	err := row.Scan(&d.ID, &d.Env, &d.Target, &d.Revision, &d.Version, &status, &d.Healthy, &d.Verified,
-		&d.Summary, &targets, &inventory, &d.Actor, &start, &end)
+		&d.Summary, &targets, &inventory, &d.Actor, &start, &end, &kind, &commits, &first, &remediated)
 	if err != nil {
 		return Deployment{}, err
 	}
+	d.RemediatedBy = ChangeKind(remediated.String)
 	d.Status, d.StartedAt, d.EndedAt = Status(status), start.Time, end.Time
+	if kind.Valid {
+		d.Change = &Change{Kind: ChangeKind(kind.String), Commits: int(commits.Int64), FirstCommitAt: first.Time}
+	}
 	if err := errors.Join(targets.decode(&d.Targets), inventory.decode(&d.Inventory)); err != nil {
 		return Deployment{}, err
 	}
@@ -143,4 +177,24 @@ func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deplo
 		return nil, fmt.Errorf("list deployments: %w", err)
 	}
 	return out, nil
+}
+
+// changeArgs are the change columns of a deployment: all NULL without a
+// change; first_commit_at NULL when no commit is new.
+func (s *sqlStore) changeArgs(c *Change) (kind, commits, first any, err error) {
+	if c == nil {
+		return nil, nil, nil, nil
+	}
+	switch c.Kind {
+	case ChangeNormal, ChangeRollback, ChangeHotfix:
+	default:
+		return nil, nil, nil, fmt.Errorf("change kind %q: %w", c.Kind, ErrInvalid)
+	}
+	if c.Commits < 0 {
+		return nil, nil, nil, fmt.Errorf("negative change commits: %w", ErrInvalid)
+	}
+	if c.Commits > 0 && !c.FirstCommitAt.IsZero() {
+		first = s.d.t(c.FirstCommitAt)
+	}
+	return string(c.Kind), c.Commits, first, nil
 }

@@ -21,6 +21,9 @@ type dialect struct {
 	// textTime stores instants as fixed-width UTC text (SQLite has no time
 	// type); otherwise they are passed as time.Time.
 	textTime bool
+	// seconds is the SQL for later - earlier in seconds (a float), as a
+	// fmt format of the two column expressions.
+	seconds string
 }
 
 var sqliteDialect = dialect{
@@ -31,6 +34,8 @@ var sqliteDialect = dialect{
 		"{{JSON}}": "TEXT",
 	},
 	textTime: true,
+	// julianday reads the fixed-width text instants (to the millisecond).
+	seconds: "((julianday(%[1]s) - julianday(%[2]s)) * 86400.0)",
 }
 
 var postgresDialect = dialect{
@@ -43,6 +48,7 @@ var postgresDialect = dialect{
 	numbered: true,
 	// An arbitrary constant key: "ferry" in ASCII.
 	lockMigrations: "SELECT pg_advisory_xact_lock(439788467577)",
+	seconds:        "CAST(EXTRACT(EPOCH FROM (%[1]s - %[2]s)) AS DOUBLE PRECISION)",
 }
 
 // schema replaces the type placeholders of a migration.
@@ -71,6 +77,9 @@ func (d dialect) q(query string) string {
 	}
 	return b.String()
 }
+
+// secs is the SQL of the seconds from the instant column earlier to later.
+func (d dialect) secs(later, earlier string) string { return fmt.Sprintf(d.seconds, later, earlier) }
 
 // timeLayout is fixed-width so that text comparison orders instants.
 const timeLayout = "2006-01-02T15:04:05.000000Z"

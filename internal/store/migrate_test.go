@@ -45,6 +45,11 @@ func TestMigrateUpgrade(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			_, err = db.ExecContext(ctx, tc.d.q(`INSERT INTO deployments (env, revision, status, targets, inventory, started_at)
+				VALUES (?, ?, ?, ?, ?, ?)`), "production", "r1", "succeeded", "[]", "[]", now)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for range 2 {
 				if err := migrate(ctx, db, tc.d, now); err != nil {
 					t.Fatal(err)
@@ -62,6 +67,14 @@ func TestMigrateUpgrade(t *testing.T) {
 			err = db.QueryRowContext(ctx, `SELECT owner, acquired_at FROM locks`).Scan(&owner, &acquired)
 			if err != nil || owner != "old" || acquired.Valid {
 				t.Fatalf("lock after upgrade: owner %q acquired %+v err %v", owner, acquired, err)
+			}
+			var kind sql.NullString
+			var commits sql.NullInt64
+			var first nullTime
+			err = db.QueryRowContext(ctx, `SELECT change_kind, change_commits, first_commit_at FROM deployments`).
+				Scan(&kind, &commits, &first)
+			if err != nil || kind.Valid || commits.Valid || first.Valid {
+				t.Fatalf("old deployment after upgrade: kind %+v commits %+v first %+v err %v", kind, commits, first, err)
 			}
 		})
 	}

@@ -21,7 +21,9 @@ type Store interface {
 	// Promotions lists promotions newest first.
 	Promotions(ctx context.Context, f PromotionFilter) ([]Promotion, error)
 
-	// StartDeployment records a running deployment and returns its ID.
+	// StartDeployment records a running deployment and returns its ID. A
+	// rollback or hotfix change marks the previous deployment of the
+	// environment that brought a change as remediated by it.
 	StartDeployment(ctx context.Context, d Deployment) (int64, error)
 	// FinishDeployment sets a deployment's final status, summary, targets,
 	// inventory and end time. Finishing a finished deployment is an error.
@@ -60,6 +62,10 @@ type Store interface {
 	// transaction. It returns the IDs it marked, oldest first. A deployment
 	// must therefore only run while its process holds EnvLockName(env).
 	MarkAborted(ctx context.Context, env string) ([]int64, error)
+
+	// DORA aggregates the deployments of one environment over a window into
+	// the DORA figures (see DORAStats), in SQL.
+	DORA(ctx context.Context, q DORAQuery) (DORAStats, error)
 
 	Close() error
 }
@@ -142,6 +148,36 @@ type Deployment struct {
 	Actor     string         `json:"actor"`
 	StartedAt time.Time      `json:"startedAt"`
 	EndedAt   time.Time      `json:"endedAt,omitzero"`
+	// Change is what the deployment brought, read from Git when it started;
+	// nil for deployments recorded before ferry kept it (or when Git could
+	// not tell).
+	Change *Change `json:"change,omitempty"`
+	// RemediatedBy is set when the next deployment of the environment was
+	// a rollback or a hotfix: this one needed remediation.
+	RemediatedBy ChangeKind `json:"remediatedBy,omitempty"`
+}
+
+// ChangeKind says why a deployment happened.
+type ChangeKind string
+
+const (
+	// ChangeNormal: the lane moved forward the planned way.
+	ChangeNormal ChangeKind = "change"
+	// ChangeRollback: the revision is a ferry rollback commit.
+	ChangeRollback ChangeKind = "rollback"
+	// ChangeHotfix: the change includes a hotfix topic branch's work.
+	ChangeHotfix ChangeKind = "hotfix"
+)
+
+// Change is what a deployment brought to its environment: the commits its
+// revision has that the environment's last successful deployment lacked.
+type Change struct {
+	Kind ChangeKind `json:"kind"`
+	// Commits new to the environment; 0 is a redeploy of what runs.
+	Commits int `json:"commits"`
+	// FirstCommitAt is the oldest of those commits' author time (zero when
+	// Commits is 0). Lead time for changes starts here.
+	FirstCommitAt time.Time `json:"firstCommitAt,omitzero"`
 }
 
 // TargetResult is the outcome of one target of a deployment.
