@@ -94,6 +94,7 @@ type resolved struct {
 	env      platform.Environment
 	revision string
 	version  string
+	change   *store.Change // what the revision brings (nil: unknown)
 }
 
 // resolve picks the revision (default: the env's lane head) and its version

@@ -47,6 +47,11 @@ func Sync(ctx context.Context, p *platform.Platform, envName, rev string, opts O
 		stopRenew()
 		_ = opts.Store.ReleaseLock(context.Background(), lock)
 	}()
+	if r.change, err = changeOf(ctx, p, repo, opts.Store, envName, r.revision); err != nil {
+		// The DORA metrics count the deployment as lacking change data;
+		// the deployment itself does not depend on it.
+		opts.Log.Warn("read the change from git", "error", err.Error())
+	}
 	return record(ctx, repo, r, opts)
 }
 
@@ -88,7 +93,7 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 	rep = &Report{Env: r.env.Name, Revision: r.revision, Version: r.version, Status: store.StatusRunning}
 	id, err := opts.Store.StartDeployment(ctx, store.Deployment{
 		Env: r.env.Name, Revision: r.revision, Version: r.version, Status: store.StatusRunning,
-		Actor: opts.Actor, StartedAt: time.Now(),
+		Actor: opts.Actor, StartedAt: time.Now(), Change: r.change,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record deployment: %w", err)
