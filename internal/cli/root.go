@@ -130,6 +130,7 @@ var verbs = []func(*Globals) *cobra.Command{
 	newValidateCmd,
 	newRulesCmd,
 	newServeCmd,
+	newDoraCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
