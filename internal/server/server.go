@@ -42,6 +42,7 @@ func Handler(cfg Config) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, cfg) })
 	mux.Handle("/hooks/", hooks)
+	mountDORA(mux, cfg)
 	if cfg.Metrics != nil {
 		cfg.Metrics.Register(webhookCollector{hooks}, metrics.NewRecords(cfg.Store, 5*time.Second, cfg.Log))
 		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
