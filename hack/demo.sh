@@ -121,4 +121,8 @@ kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
 echo "agent stopped (its log: $DEMO/agent.log)" >&2
 
+step "DORA metrics from the store: production (no deployment in the demo), and staging's hotfix and rollback"
+run "$FERRY" dora
+run "$FERRY" dora staging --since 1d
+
 step "done: the demo repository is $DEMO/platform"
