@@ -78,10 +78,12 @@ func (s *sqlStore) FinishDeployment(ctx context.Context, id int64, f DeploymentR
 		return fmt.Errorf("finish deployment %d: %w", id, err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		end := s.d.t(s.stamp(f.EndedAt))
 		res, err := tx.ExecContext(ctx, s.d.q(`UPDATE deployments
-			SET status = ?, healthy = ?, verified = ?, summary = ?, targets = ?, inventory = ?, ended_at = ?
+			SET status = ?, healthy = ?, verified = ?, summary = ?, targets = ?, inventory = ?, ended_at = ?,
+				lead_seconds = `+s.d.secs(s.d.param(), "first_commit_at")+`
 			WHERE id = ? AND status = ?`),
-			string(f.Status), f.Healthy, f.Verified, f.Summary, targets, inventory, s.d.t(s.stamp(f.EndedAt)),
+			string(f.Status), f.Healthy, f.Verified, f.Summary, targets, inventory, end, end,
 			id, string(StatusRunning))
 		if err != nil {
 			return err

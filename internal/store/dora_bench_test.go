@@ -84,12 +84,13 @@ func seedDeployments(ctx context.Context, s *sqlStore, env string, now time.Time
 				remediated = next
 			}
 			first := begin.Add(-time.Duration(i%97) * 37 * time.Minute)
-			rows = append(rows, "(?, ?, ?, '[]', '[]', ?, ?, ?, ?, ?, ?)")
-			args = append(args, env, fmt.Sprint("r", i), status, s.d.t(begin), s.d.t(begin.Add(40*time.Second)),
-				kind, commits, s.d.t(first), remediated)
+			end := begin.Add(40 * time.Second)
+			rows = append(rows, "(?, ?, ?, '[]', '[]', ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, env, fmt.Sprint("r", i), status, s.d.t(begin), s.d.t(end),
+				kind, commits, s.d.t(first), end.Sub(first).Seconds(), remediated)
 		}
 		query := `INSERT INTO deployments (env, revision, status, targets, inventory, started_at, ended_at,
-			change_kind, change_commits, first_commit_at, remediated_by) VALUES ` + strings.Join(rows, ", ")
+			change_kind, change_commits, first_commit_at, lead_seconds, remediated_by) VALUES ` + strings.Join(rows, ", ")
 		if _, err := tx.ExecContext(ctx, s.d.q(query), args...); err != nil {
 			return err
 		}

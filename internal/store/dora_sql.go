@@ -15,9 +15,10 @@ const doraWindow = `env = ? AND target = '' AND started_at >= ? AND started_at <
 // deployment that ended it is the only one whose goods is g+1. The window
 // runs in index order: no sort.
 const doraChanges = `WITH d AS (
-	SELECT status, ended_at, change_kind, first_commit_at, remediated_by, failed,
-		SUM(1 - failed) OVER (ORDER BY started_at, id ROWS UNBOUNDED PRECEDING) AS goods
-	FROM (SELECT id, status, started_at, ended_at, change_kind, first_commit_at, remediated_by,
+	SELECT status, ended_at, change_kind, lead_seconds, remediated_by, failed,
+		SUM(1 - failed) OVER (ORDER BY started_at, id ROWS UNBOUNDED PRECEDING) AS goods,
+		COALESCE(LAG(failed) OVER (ORDER BY started_at, id), 0) AS prev_failed
+	FROM (SELECT id, status, started_at, ended_at, change_kind, lead_seconds, remediated_by,
 			CASE WHEN status = 'failed' OR remediated_by IS NOT NULL THEN 1 ELSE 0 END AS failed
 		FROM deployments
 		WHERE ` + doraWindow + `
@@ -53,36 +54,37 @@ var doraCounts = `, c AS (
 const percentiles = `COUNT(*) AS n, MIN(CASE WHEN rn * 100 >= cnt * 50 THEN v END) AS p50,
 	MIN(CASE WHEN rn * 100 >= cnt * 90 THEN v END) AS p90`
 
-// doraLead: the lead times (seconds) of succeeded change deployments; a
-// first commit after the deployment's end (clock skew) counts as 0.
+// doraLead: the lead times (seconds, written when each deployment
+// finished) of succeeded change deployments; a first commit after the
+// deployment's end (clock skew) counts as 0.
 func (s *sqlStore) doraLead() string {
-	return `, ls AS (
-	SELECT ` + s.d.secs("ended_at", "first_commit_at") + ` AS secs FROM d
-	WHERE status = 'succeeded' AND first_commit_at IS NOT NULL
-), lr AS (
-	SELECT CASE WHEN secs < 0 THEN 0 ELSE secs END AS v, CASE WHEN secs < 0 THEN 1 ELSE 0 END AS skewed,
-		ROW_NUMBER() OVER (ORDER BY secs) AS rn, COUNT(*) OVER () AS cnt
-	FROM ls
+	return `, lr AS (
+	SELECT CASE WHEN lead_seconds < 0 THEN 0 ELSE lead_seconds END AS v,
+		CASE WHEN lead_seconds < 0 THEN 1 ELSE 0 END AS skewed,
+		ROW_NUMBER() OVER (ORDER BY lead_seconds) AS rn,
+		(SELECT COUNT(*) FROM d WHERE status = 'succeeded' AND lead_seconds IS NOT NULL) AS cnt
+	FROM d WHERE status = 'succeeded' AND lead_seconds IS NOT NULL
 ), l AS (
 	SELECT ` + percentiles + `, ` + countIf("skewed = 1") + ` AS skewed FROM lr
 )`
 }
 
 // doraRecovery: an episode runs from the end of its first change failure
-// to the end of the next deployment that is not one. Keyed by goods for a
-// failure and goods-1 for the others, each episode's failures and the
-// deployment that ended it fall in one group (recovered NULL: not yet).
+// to the end of the next deployment that is not one. Only those two rows
+// of each episode matter (where failed differs from the previous row's);
+// keyed by goods for a failure and goods-1 for the others, they fall in one
+// group (recovered NULL: not yet).
 func (s *sqlStore) doraRecovery() string {
 	return `, ep AS (
 	SELECT MIN(CASE WHEN failed = 1 THEN ended_at END) AS began,
 		MIN(CASE WHEN failed = 0 THEN ended_at END) AS recovered
-	FROM d GROUP BY goods - 1 + failed
+	FROM d WHERE failed <> prev_failed GROUP BY goods - 1 + failed
 ), rs AS (
 	SELECT CASE WHEN recovered IS NULL THEN NULL ELSE ` + s.d.secs("recovered", "began") + ` END AS secs
 	FROM ep WHERE began IS NOT NULL
 ), rr AS (
 	SELECT CASE WHEN secs < 0 THEN 0 ELSE secs END AS v, ROW_NUMBER() OVER (ORDER BY secs) AS rn,
-		COUNT(*) OVER () AS cnt
+		(SELECT COUNT(*) FROM rs WHERE secs IS NOT NULL) AS cnt
 	FROM rs WHERE secs IS NOT NULL
 ), r AS (
 	SELECT ` + percentiles + `, (SELECT COUNT(*) FROM rs WHERE secs IS NULL) AS open FROM rr
