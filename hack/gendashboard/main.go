@@ -1,10 +1,14 @@
 // Command gendashboard writes ferry's Grafana dashboard (built by
 // internal/metrics/dashboard) into the reference platform's monitoring app.
+// With -queries it prints each panel's title and query instead (Grafana's
+// interval variables expanded), one per line, tab-separated; the demo
+// answers them from its Prometheus.
 //
-//	go run -tags kustomize_disable_go_plugin_support ./hack/gendashboard
+//	go run -tags kustomize_disable_go_plugin_support ./hack/gendashboard [-queries]
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -16,6 +20,14 @@ import (
 const Path = "examples/platform/apps/monitoring/base/ferry/ferry-dashboard.json"
 
 func main() {
+	queries := flag.Bool("queries", false, "print the panels' queries instead of writing the dashboard")
+	flag.Parse()
+	if *queries {
+		for _, q := range dashboard.Queries() {
+			fmt.Printf("%s\t%s\n", q.Panel, dashboard.Expand(q.Expr))
+		}
+		return
+	}
 	out, err := dashboard.JSON()
 	if err == nil {
 		err = os.WriteFile(Path, out, 0o644)

@@ -56,6 +56,8 @@ func checkPrometheus(t *testing.T, p *testenv.Prometheus) {
 		{`sum(ferry_promotions_total{kind="promote",to="main",override="false"})`, atLeast(1)},
 		{`sum(ferry_promotions_total{kind="release",override="true"})`, equal(1)},
 		{`sum(ferry_releases_total{lane="release"})`, equal(1)},
+		{`sum(ferry_lead_time_seconds_count{env="dev"})`, atLeast(2)}, // the phase 1 and webhook deployments brought changes
+		{`count(ferry_dora_deployments_per_day{env="production"})`, equal(1)},
 		{`max_over_time(ferry_gate_blocked{lane="main",gate="approvals"}[10m])`, equal(1)},
 		{`ferry_gate_blocked{lane="main",gate="approvals"}`, equal(0)},
 		{`max_over_time(ferry_drift_objects{env="staging",target="k3s"}[10m])`, atLeast(1)},

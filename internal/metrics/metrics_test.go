@@ -154,14 +154,14 @@ ferry_store_up 1
 
 	// A closed store: the counters stay, ferry_store_up drops.
 	r := NewRecords(st, 0, nil)
-	if _, up := r.read(); !up {
+	if _, _, up := r.read(); !up {
 		t.Fatal("first read failed")
 	}
 	st.Close()
-	if _, up := r.read(); up {
+	if _, _, up := r.read(); up {
 		t.Fatal("a read of a closed store reported up")
 	}
-	if got, _ := r.read(); len(got.Deployments) != 2 {
+	if got, _, _ := r.read(); len(got.Deployments) != 2 {
 		t.Fatalf("the last good tallies were dropped: %+v", got)
 	}
 }
@@ -208,4 +208,45 @@ func promtoolCheck(t *testing.T, exposition string) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("promtool check metrics: %v\n%s", err, out.String())
 	}
+}
+
+// TestLeadTimeHistogram: ferry_lead_time_seconds is the store's lead
+// times per environment, as a Prometheus histogram.
+func TestLeadTimeHistogram(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	end := time.Now()
+	for _, lead := range []time.Duration{90 * time.Minute, 3 * 24 * time.Hour} {
+		id, _ := st.StartDeployment(ctx, store.Deployment{Env: "production", Revision: "r",
+			Change: &store.Change{Kind: store.ChangeNormal, Commits: 1, FirstCommitAt: end.Add(-lead)}})
+		if err := st.FinishDeployment(ctx, id, store.DeploymentResult{Status: store.StatusSucceeded, EndedAt: end}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New()
+	m.Register(NewRecords(st, time.Hour, nil))
+	body := scrape(t, m.Handler(nil), "", 200)
+	for _, c := range []struct {
+		name  string
+		match map[string]string
+		want  float64
+	}{
+		{"ferry_lead_time_seconds_count", map[string]string{"env": "production"}, 2},
+		{"ferry_lead_time_seconds_sum", map[string]string{"env": "production"}, (90*time.Minute + 72*time.Hour).Seconds()},
+	} {
+		if got, err := testenv.SumMetric(body, c.name, c.match); err != nil || got != c.want {
+			t.Errorf("%s = %v (%v), want %v", c.name, got, err, c.want)
+		}
+	}
+	for _, line := range []string{`ferry_lead_time_seconds_bucket{env="production",le="3600"} 0`,
+		`ferry_lead_time_seconds_bucket{env="production",le="7200"} 1`, `ferry_lead_time_seconds_bucket{env="production",le="604800"} 2`} {
+		if !strings.Contains(body, line+"\n") {
+			t.Errorf("/metrics lacks %s", line)
+		}
+	}
+	promtoolCheck(t, body)
 }

@@ -21,6 +21,9 @@ var (
 		[]string{"kind", "from", "to", "override"}, nil)
 	releasesDesc = prometheus.NewDesc("ferry_releases_total",
 		"Releases recorded in the store (a version tag on the release lane), by lane.", []string{"lane"}, nil)
+	leadTimeDesc = prometheus.NewDesc("ferry_lead_time_seconds",
+		"Lead time for changes: the oldest new commit of each succeeded change deployment to the deployment's end, by environment (from the store).",
+		[]string{"env"}, nil)
 	storeUpDesc = prometheus.NewDesc("ferry_store_up",
 		"1 when the last read of the store's tallies succeeded, else 0 (the counters then repeat the last good read).", nil, nil)
 )
@@ -35,8 +38,13 @@ type Records struct {
 	mu      sync.Mutex
 	at      time.Time
 	tallies store.Tallies
+	leads   []store.LeadTimeHistogram
 	up      bool
 }
+
+// LeadTimeBuckets are ferry_lead_time_seconds's bounds: 5 minutes to 30
+// days.
+var LeadTimeBuckets = []float64{300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000}
 
 // NewRecords reads st's tallies at most once per ttl.
 func NewRecords(st store.Store, ttl time.Duration, log *slog.Logger) *Records {
@@ -51,12 +59,20 @@ func (r *Records) Describe(ch chan<- *prometheus.Desc) {
 	ch <- deploymentsDesc
 	ch <- promotionsDesc
 	ch <- releasesDesc
+	ch <- leadTimeDesc
 	ch <- storeUpDesc
 }
 
 // Collect implements prometheus.Collector.
 func (r *Records) Collect(ch chan<- prometheus.Metric) {
-	t, up := r.read()
+	t, leads, up := r.read()
+	for _, h := range leads {
+		buckets := make(map[float64]uint64, len(LeadTimeBuckets))
+		for i, b := range LeadTimeBuckets {
+			buckets[b] = h.Buckets[i]
+		}
+		ch <- prometheus.MustNewConstHistogram(leadTimeDesc, h.Count, h.Sum, buckets, h.Env)
+	}
 	for _, d := range withZeros(t.Deployments) {
 		ch <- prometheus.MustNewConstMetric(deploymentsDesc, prometheus.CounterValue, float64(d.Count), d.Env, d.Target, string(d.Status))
 	}
@@ -107,21 +123,25 @@ func withZeros(ds []store.DeploymentTally) []store.DeploymentTally {
 	return out
 }
 
-func (r *Records) read() (store.Tallies, bool) {
+func (r *Records) read() (store.Tallies, []store.LeadTimeHistogram, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.at.IsZero() && time.Since(r.at) < r.ttl {
-		return r.tallies, r.up
+		return r.tallies, r.leads, r.up
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	t, err := r.st.Tallies(ctx)
 	r.at = time.Now()
+	t, err := r.st.Tallies(ctx)
+	var leads []store.LeadTimeHistogram
+	if err == nil {
+		leads, err = r.st.LeadTimes(ctx, LeadTimeBuckets)
+	}
 	if err != nil {
 		r.log.Error("read the store's tallies for /metrics", "error", err.Error())
 		r.up = false
-		return r.tallies, false
+		return r.tallies, r.leads, false
 	}
-	r.tallies, r.up = t, true
-	return t, true
+	r.tallies, r.leads, r.up = t, leads, true
+	return t, leads, true
 }

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"ferry.dev/ferry/internal/store"
 )
@@ -61,5 +63,40 @@ func testTallies(t *testing.T, f *fixture) {
 	}
 	if !reflect.DeepEqual(got.Promotions, wantP) {
 		t.Errorf("promotion tallies\n got %+v\nwant %+v", got.Promotions, wantP)
+	}
+}
+
+// testLeadTimes: a histogram per environment of succeeded change
+// deployments (redeploys, failures and per-target rows left out; skew
+// counts as 0), with cumulative buckets.
+func testLeadTimes(t *testing.T, f *fixture) {
+	end := start.Add(time.Hour)
+	deploy := func(env, target string, st store.Status, commits int, first time.Time) {
+		id := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: env, Target: target, Revision: "r",
+			Change: &store.Change{Kind: store.ChangeNormal, Commits: commits, FirstCommitAt: first}}))(t)
+		if err := f.s.FinishDeployment(f.ctx, id, store.DeploymentResult{Status: st, EndedAt: end}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deploy("production", "", store.StatusSucceeded, 2, end.Add(-2*time.Hour))    // 7200 s
+	deploy("production", "", store.StatusSucceeded, 1, end.Add(-30*time.Minute)) // 1800 s
+	deploy("production", "", store.StatusSucceeded, 1, end.Add(time.Minute))     // skew: 0
+	deploy("production", "", store.StatusFailed, 1, end.Add(-time.Hour))
+	deploy("production", "", store.StatusSucceeded, 0, time.Time{}) // a redeploy
+	deploy("production", "aws", store.StatusSucceeded, 1, end.Add(-time.Hour))
+	deploy("staging", "", store.StatusSucceeded, 3, end.Add(-48*time.Hour))
+	got := must(f.s.LeadTimes(f.ctx, []float64{60, 3600, 10800}))(t)
+	want := []store.LeadTimeHistogram{
+		{Env: "production", Count: 3, Sum: 9000, Buckets: []uint64{1, 2, 3}},
+		{Env: "staging", Count: 1, Sum: 172800, Buckets: []uint64{0, 0, 0}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("lead times %+v, want %+v", got, want)
+	}
+	for i := range want {
+		g := got[i]
+		if g.Env != want[i].Env || g.Count != want[i].Count || math.Abs(g.Sum-want[i].Sum) > 0.01 || !reflect.DeepEqual(g.Buckets, want[i].Buckets) {
+			t.Errorf("lead times[%d] = %+v, want %+v", i, g, want[i])
+		}
 	}
 }

@@ -79,6 +79,7 @@ var contractCases = []struct {
 	{"deployment finish races", testFinishRace},
 	{"deployments filter and order", testDeployments},
 	{"tallies", testTallies},
+	{"lead times", testLeadTimes},
 	{"deployment change", testDeploymentChange},
 	{"dora histories", testDORA},
 	{"dora window", testDORAWindow},

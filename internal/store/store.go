@@ -53,6 +53,9 @@ type Store interface {
 	// Tallies counts finished deployments per target and status, and
 	// promotions per kind and lanes, in aggregate queries.
 	Tallies(ctx context.Context) (Tallies, error)
+	// LeadTimes is a histogram per environment of its succeeded change
+	// deployments' lead times over bounds (seconds, ascending).
+	LeadTimes(ctx context.Context, bounds []float64) ([]LeadTimeHistogram, error)
 
 	// MarkAborted marks as aborted every deployment of env (all environments
 	// when env is "") that is still running although its environment lock

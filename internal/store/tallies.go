@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // Tallies are the counts of the records, for ferry serve's counters: they
@@ -79,6 +80,50 @@ func (s *sqlStore) Tallies(ctx context.Context) (Tallies, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return Tallies{}, fmt.Errorf("tally promotions: %w", err)
+	}
+	return out, nil
+}
+
+// LeadTimeHistogram is the lead times of one environment's succeeded
+// change deployments (first commit of the change → the deployment's end):
+// Buckets[i] counts those at most Bounds[i] seconds (cumulative).
+type LeadTimeHistogram struct {
+	Env     string
+	Count   uint64
+	Sum     float64 // seconds
+	Buckets []uint64
+}
+
+// LeadTimes returns one histogram per environment over bounds (seconds,
+// ascending), in one aggregate query. Clock skew (a first commit after the
+// deployment's end) counts as 0.
+func (s *sqlStore) LeadTimes(ctx context.Context, bounds []float64) ([]LeadTimeHistogram, error) {
+	lead := "CASE WHEN lead_seconds < 0 THEN 0 ELSE lead_seconds END"
+	cols := "env, COUNT(*), COALESCE(SUM(" + lead + "), 0)"
+	for _, b := range bounds {
+		cols += fmt.Sprintf(", SUM(CASE WHEN %s <= %s THEN 1 ELSE 0 END)", lead, strconv.FormatFloat(b, 'g', -1, 64))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM deployments
+		WHERE target = '' AND status = 'succeeded' AND lead_seconds IS NOT NULL AND change_commits > 0
+		GROUP BY env ORDER BY env`)
+	if err != nil {
+		return nil, fmt.Errorf("lead times: %w", err)
+	}
+	defer rows.Close()
+	var out []LeadTimeHistogram
+	for rows.Next() {
+		h := LeadTimeHistogram{Buckets: make([]uint64, len(bounds))}
+		dest := []any{&h.Env, &h.Count, &h.Sum}
+		for i := range h.Buckets {
+			dest = append(dest, &h.Buckets[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("lead times: %w", err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lead times: %w", err)
 	}
 	return out, nil
 }

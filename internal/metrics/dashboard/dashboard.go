@@ -61,6 +61,23 @@ var Rows = []Row{
 			Queries: []Query{{Expr: `histogram_quantile(0.9, sum by (env, le) (rate(ferry_deployment_duration_seconds_bucket[$__rate_interval])))`, Legend: "{{env}}"}}},
 		{Title: "Promotions", Kind: "timeseries", Unit: "short", Description: "Lane moves by kind and target lane.",
 			Queries: []Query{{Expr: `sum by (kind, to) (increase(ferry_promotions_total[$__rate_interval]))`, Legend: "{{kind}} → {{to}}"}}},
+		{Title: "Lead time for changes (p50, p90)", Kind: "timeseries", Unit: "s", Description: "First commit of a change to its deployment, per environment, over the dashboard's range.",
+			Queries: []Query{
+				{Expr: `histogram_quantile(0.5, sum by (env, le) (increase(ferry_lead_time_seconds_bucket[$__range])))`, Legend: "{{env}} p50"},
+				{Expr: `histogram_quantile(0.9, sum by (env, le) (increase(ferry_lead_time_seconds_bucket[$__range])))`, Legend: "{{env}} p90"},
+			}},
+	}},
+	{"DORA (production, 90 days)", []Panel{
+		{Title: "Deployment frequency", Kind: "stat", Unit: "short", Description: "Successful change deployments per day.",
+			Queries: []Query{{Expr: `max by (env) (ferry_dora_deployments_per_day)`}}},
+		{Title: "Lead time (median)", Kind: "stat", Unit: "s",
+			Queries: []Query{{Expr: `max by (env) (ferry_dora_lead_time_median_seconds)`}}},
+		{Title: "Change failure rate", Kind: "stat", Unit: "percentunit",
+			Queries: []Query{{Expr: `max by (env) (ferry_dora_change_failure_ratio)`}}},
+		{Title: "Recovery time (median)", Kind: "stat", Unit: "s",
+			Queries: []Query{{Expr: `max by (env) (ferry_dora_recovery_time_median_seconds)`}}},
+		{Title: "Rework rate", Kind: "stat", Unit: "percentunit", Description: "Hotfix deployments over all change deployments.",
+			Queries: []Query{{Expr: `max by (env) (ferry_dora_rework_ratio)`}}},
 	}},
 	{"Drift", []Panel{
 		{Title: "Drifted objects and addresses", Kind: "timeseries", Unit: "short", Description: "What differs from the deployed revision at the last drift check.",
@@ -159,7 +176,10 @@ func panel(p Panel) cog.Builder[dashboard.Panel] {
 		}
 		return b
 	case "stat":
-		b := stat.NewPanelBuilder().Title(p.Title).Description(p.Description).Datasource(datasource).Height(8).Span(6)
+		b := stat.NewPanelBuilder().Title(p.Title).Description(p.Description).Datasource(datasource).Height(6).Span(6)
+		if p.Unit != "" {
+			b = b.Unit(p.Unit)
+		}
 		for _, t := range targets(p) {
 			b = b.WithTarget(t)
 		}
