@@ -8,8 +8,9 @@
 #
 # The demo walks the whole workflow: init → checks → feature branch → develop → dev deploy →
 # staging → staging deploy → main (the verified revision) → release v0.2.0 → hotfix → v0.2.1 →
-# rollback of staging to v0.2.0 → ferry serve deploys a push to develop on its own. Everything it
-# makes is under .ferry/demo (git-ignored).
+# rollback of staging to v0.2.0 → ferry serve deploys a push to develop on its own, a real
+# Prometheus scrapes it (the platform's alert rules, ferry's dashboard panel by panel) → the DORA
+# metrics of the history. Everything it makes is under .ferry/demo (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +24,7 @@ step "setup: build what the local control plane needs (reuses earlier builds)"
 hack/setup.sh
 go build -tags kustomize_disable_go_plugin_support -o bin/ferry ./cmd/ferry
 go build -o bin/devcluster ./hack/devcluster
+go build -tags kustomize_disable_go_plugin_support -o bin/gendashboard ./hack/gendashboard
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
@@ -30,9 +32,12 @@ mkdir -p "$DEMO"
 step "start the local control plane (stands in for the k3d/k3s clusters)"
 bin/devcluster --dir "$DEMO/cluster" >"$DEMO/cluster.out" 2>"$DEMO/cluster.err" &
 CLUSTER_PID=$!
+PROM_PID= AGENT_PID=
 cleanup() {
+  [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null || true
+  [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null || true
   kill "$CLUSTER_PID" 2>/dev/null || true
-  wait "$CLUSTER_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
 }
 trap cleanup EXIT
 for _ in $(seq 1 240); do
@@ -102,13 +107,41 @@ step "rollback: staging back to v0.2.0 — a commit whose tree is the tag's, the
 run "$FERRY" rollback staging --to v0.2.0
 run "$FERRY" diff main staging || true
 
-step "the agent: ferry serve watches the lanes; a push to develop reaches dev with nobody running ferry sync"
+step "the agent: ferry serve watches the lanes (a real Prometheus scrapes it); a push to develop reaches dev with nobody running ferry sync"
 git checkout -q develop
 sed -i 's/PODINFO_UI_COLOR: "#34577c"/PODINFO_UI_COLOR: "#2f855a"/' apps/sample-service/base/configmap.yaml
 git commit -qam "feat(sample-service): a greener UI"
 REV=$(git rev-parse HEAD)
 "$FERRY" serve --poll-interval 2s --listen 127.0.0.1:0 --log-format text 2>"$DEMO/agent.log" &
 AGENT_PID=$!
+# A real Prometheus scrapes it from the start, with the platform's alert rules.
+for _ in $(seq 1 120); do
+  grep -q 'msg=serving' "$DEMO/agent.log" 2>/dev/null && break
+  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$DEMO/agent.log" >&2; exit 1; }
+  sleep 0.5
+done
+LISTEN=$(sed -n 's/.*msg=serving listen=\([0-9.:]*\).*/\1/p' "$DEMO/agent.log" | head -n1)
+for PROM_PORT in $(seq 19090 19190); do
+  cat >"$DEMO/prometheus.yml" <<EOF
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: ["$DEMO/platform/apps/monitoring/base/ferry/ferry-rules.yml"]
+scrape_configs:
+  - job_name: ferry
+    static_configs: [{targets: ["$LISTEN"]}]
+EOF
+  prometheus --config.file="$DEMO/prometheus.yml" --storage.tsdb.path="$DEMO/prometheus" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn 2>"$DEMO/prometheus.log" &
+  PROM_PID=$!
+  PROM=http://127.0.0.1:$PROM_PORT
+  for _ in $(seq 1 60); do
+    promtool query instant "$PROM" 'up{job="ferry"} == 1' 2>/dev/null | grep -q ferry && break
+    kill -0 "$PROM_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -0 "$PROM_PID" 2>/dev/null && break
+done
+promtool query instant "$PROM" 'up{job="ferry"} == 1' | grep -q ferry || { echo "prometheus does not scrape ferry serve" >&2; cat "$DEMO/prometheus.log" >&2; exit 1; }
+echo "prometheus at $PROM scrapes ferry serve at $LISTEN; the dashboard is apps/monitoring/base/ferry/ferry-dashboard.json" >&2
 run git push -q origin develop
 for _ in $(seq 1 360); do
   "$FERRY" status dev -o json 2>/dev/null | grep -q "\"revision\": \"$REV\"" && break
@@ -117,8 +150,19 @@ for _ in $(seq 1 360); do
 done
 "$FERRY" status dev -o json | grep -q "\"revision\": \"$REV\"" || { echo "the agent did not deploy $REV" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }
 run "$FERRY" status dev || true
+
+step "monitoring: ferry's Grafana dashboard, panel by panel, answered by that Prometheus"
+sleep 3 # a few scrapes after the deployment
+"$ROOT/bin/gendashboard" -queries | while IFS=$'\t' read -r panel query; do
+  printf '\n  [%s]  %s\n' "$panel" "$query" >&2
+  promtool query instant "$PROM" "$query" 2>&1 | sed 's/^/    /' | head -n 8 >&2
+done
+printf '\n  [alerts pending or firing]\n' >&2
+promtool query instant "$PROM" 'ALERTS' 2>&1 | sed 's/^/    /' >&2
+kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true; PROM_PID=
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
+AGENT_PID=
 echo "agent stopped (its log: $DEMO/agent.log)" >&2
 
 step "DORA metrics from the store: production (no deployment in the demo), and staging's hotfix and rollback"
