@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, candidat
 			env, shortID(candidate), start.UTC().Format(time.TimeOnly), d.ID, end.UTC().Format(time.TimeOnly), end.Sub(now).Round(time.Second))
 		return g
 	}
-	client, err := api.NewClient(api.Config{Address: v.Prometheus})
+	client, err := prometheusClient(v)
 	if err != nil {
 		g.Reason = fmt.Sprintf("prometheus %s: %v", v.Prometheus, err)
 		return g
@@ -65,6 +66,32 @@ func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, candidat
 	g.Passed = true
 	g.Reason = fmt.Sprintf("held for %s after deployment %d of %s: %s", v.Soak.Duration, d.ID, env, strings.Join(held, "; "))
 	return g
+}
+
+// prometheusClient is a client of the gate's Prometheus, with its bearer
+// token when it names one (read now, so a rotated secret is picked up).
+func prometheusClient(v *platform.Verify) (api.Client, error) {
+	cfg := api.Config{Address: v.Prometheus}
+	if v.Token != nil {
+		tok, err := v.Token.Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("its token: %w", err)
+		}
+		cfg.RoundTripper = bearer{token: tok, next: api.DefaultRoundTripper}
+	}
+	return api.NewClient(cfg)
+}
+
+// bearer adds Authorization: Bearer to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
 }
 
 // checkQuery evaluates q over [start, end] and returns its worst sample

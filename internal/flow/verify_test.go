@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -178,4 +181,52 @@ func verifyOf(t *testing.T, e *Engine) Gate {
 	}
 	t.Fatalf("no verify gate in %+v", plan.Gates)
 	return Gate{}
+}
+
+// TestVerifyTokenReachesPrometheus: a gate's token (from the environment)
+// is sent as a bearer token to a Prometheus behind an authenticating proxy;
+// without it the proxy refuses and the gate says so.
+func TestVerifyTokenReachesPrometheus(t *testing.T) {
+	addr, ratio := exporter(t)
+	ratio.Set(0)
+	p := testenv.StartPrometheus(t, testenv.PrometheusOptions{Targets: []string{addr}})
+	p.WaitScraped(t, 30*time.Second)
+	target, _ := url.Parse(p.URL)
+	upstream := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer pr0m-t0ken" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		upstream.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("FERRY_TEST_PROM_TOKEN", "pr0m-t0ken")
+	time.Sleep(2 * time.Second) // samples over the window below
+	below := 1.0
+	q := platform.VerifyQuery{Name: "x", Query: "app_error_ratio", Below: &below}
+	end := time.Now()
+	for _, tc := range []struct {
+		name  string
+		token *platform.SecretRef
+		ok    bool
+	}{
+		{"with the token", &platform.SecretRef{Env: "FERRY_TEST_PROM_TOKEN"}, true},
+		{"without", nil, false},
+	} {
+		client, err := prometheusClient(&platform.Verify{Prometheus: proxy.URL, Token: tc.token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = checkQuery(context.Background(), promv1.NewAPI(client), q, end.Add(-time.Second), end)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pr0m-t0ken") {
+			t.Errorf("%s: the token is in the error: %v", tc.name, err)
+		}
+	}
+	if _, err := prometheusClient(&platform.Verify{Prometheus: proxy.URL, Token: &platform.SecretRef{Env: "FERRY_TEST_NO_SUCH_TOKEN"}}); err == nil {
+		t.Error("a token that is not set made a client")
+	}
 }

@@ -15,6 +15,9 @@ func (v *validator) verify(base string, g Gates) {
 		v.addf(base+".deployed", "gates.verify needs gates.deployed: the environment whose deployment is verified (no environment is fed by the source lane)")
 	}
 	v.prometheusURL(base+".verify.prometheus", vg.Prometheus)
+	if vg.Token != nil {
+		v.secret(base+".verify.token", *vg.Token)
+	}
 	if len(vg.Queries) == 0 {
 		v.addf(base+".verify.queries", "verify needs at least one query")
 	}

@@ -15,6 +15,9 @@ type Verify struct {
 	// Prometheus is the base URL of the Prometheus that scrapes the
 	// environment (http or https, no credentials in it).
 	Prometheus string `yaml:"prometheus" json:"prometheus"`
+	// Token, when set, is sent as a bearer token (a Prometheus behind an
+	// authenticating proxy); from env or a file, never inline.
+	Token *SecretRef `yaml:"token,omitempty" json:"token,omitempty"`
 	// Soak is how long after the deployment every query must hold.
 	Soak Duration `yaml:"soak" json:"soak"`
 	// Queries must all hold.

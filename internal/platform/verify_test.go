@@ -12,6 +12,7 @@ const verifyDoc = `  promotions:
       gates:
         verify:
           prometheus: http://prometheus.staging-monitoring.svc:9090
+          token: {env: PROM_TOKEN}
           rollback: true
           queries:
             - name: error-ratio
@@ -29,7 +30,8 @@ func TestVerifyLoadAndDefaults(t *testing.T) {
 	t.Parallel()
 	p := mustLoad(t, repo(t, header+verifyDoc))
 	g := p.Spec.Promotions[0].Gates
-	if g.Deployed != "staging" || g.Verify.Soak.Duration != DefaultSoak || !g.Verify.Rollback {
+	if g.Deployed != "staging" || g.Verify.Soak.Duration != DefaultSoak || !g.Verify.Rollback ||
+		g.Verify.Token == nil || g.Verify.Token.Env != "PROM_TOKEN" {
 		t.Fatalf("gates = %+v, verify %+v", g, g.Verify)
 	}
 	q := g.Verify.Queries
@@ -66,6 +68,9 @@ func TestVerifyProblems(t *testing.T) {
 			want: []wantProblem{{11, "spec.promotions[0].gates.verify.prometheus", "http(s) URL"},
 				{12, "spec.promotions[0].gates.verify.soak", "negative"},
 				{14, "spec.promotions[0].gates.verify.queries[0].below", "finite number"}}},
+		{name: "token inline",
+			doc:  gate + "          prometheus: http://prom:9090\n          token: s3cret-value\n          queries:\n            - {name: a, query: up, above: 0}\n",
+			want: []wantProblem{{12, "spec.promotions[0].gates.verify.token", "never written into ferry.yaml"}}},
 		{name: "no queries",
 			doc:  gate + "          prometheus: http://prom:9090\n",
 			want: []wantProblem{{10, "spec.promotions[0].gates.verify.queries", "at least one query"}}},
