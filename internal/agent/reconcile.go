@@ -129,6 +129,10 @@ func (r *pass) sync(ctx context.Context) error {
 	if r.s.terminalRev == r.head {
 		return nil // recorded when it failed; waits for the lane to move
 	}
+	if r.a.rolledBackFrom(ctx, r.env.Name, r.head) {
+		r.s.terminalRev = r.head // an earlier leader rolled it back after its verification failed
+		return nil
+	}
 	start := time.Now()
 	rep, err := r.ap.Sync(ctx, r.env.Name, r.head)
 	r.a.cfg.Metrics.Deployed(r.env.Name, deployStatus(err), time.Since(start))

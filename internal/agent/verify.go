@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -29,8 +30,9 @@ func (a *Agent) requeueAt(env string, t time.Time) {
 // until the lane moves (a new revision).
 func (r *pass) verificationFailed(ctx context.Context, pr platform.Promotion, g flow.Gate) error {
 	msg := fmt.Sprintf("verification of %s for %s -> %s failed: %s", r.env.Name, pr.From, pr.To, g.Reason)
-	r.a.recordEvent(ctx, EventVerification, r.env.Name, msg)
-	if !pr.Gates.Verify.Rollback || pr.Gates.Deployed != r.env.Name || r.good == nil {
+	rollback := pr.Gates.Verify.Rollback && pr.Gates.Deployed == r.env.Name && r.good != nil
+	r.a.recordEvent(ctx, EventVerification, r.env.Name, msg, verificationRecord{Revision: r.head, RolledBack: rollback})
+	if !rollback {
 		return nil
 	}
 	prev, err := r.previousGood(ctx)
@@ -65,10 +67,30 @@ func (r *pass) previousGood(ctx context.Context) (*store.Deployment, error) {
 	return nil, nil
 }
 
-// recordEvent appends an audit event of the agent.
-func (a *Agent) recordEvent(ctx context.Context, kind, env, msg string) {
+// verificationRecord is the data of a verification.failed event: the lane
+// head that failed, and whether the environment was rolled back from it.
+type verificationRecord struct {
+	Revision   string `json:"revision"`
+	RolledBack bool   `json:"rolledBack"`
+}
+
+// rolledBackFrom reports whether env was rolled back from rev after a
+// failed verification (by this process or an earlier leader): rev is then
+// not deployed again.
+func (a *Agent) rolledBackFrom(ctx context.Context, env, rev string) bool {
+	evs, err := a.cfg.Store.Events(ctx, store.EventFilter{Kind: EventVerification, Env: env, Limit: 1})
+	if err != nil || len(evs) == 0 {
+		return false
+	}
+	var v verificationRecord
+	return json.Unmarshal([]byte(evs[0].Data), &v) == nil && v.RolledBack && v.Revision == rev
+}
+
+// recordEvent appends an audit event of the agent with data (JSON).
+func (a *Agent) recordEvent(ctx context.Context, kind, env, msg string, data any) {
+	b, _ := json.Marshal(data)
 	if _, err := a.cfg.Store.AppendEvent(context.WithoutCancel(ctx), store.Event{Kind: kind, Env: env, Actor: a.cfg.Actor,
-		Time: time.Now(), Message: msg}); err != nil {
+		Time: time.Now(), Message: msg, Data: string(b)}); err != nil {
 		a.logFor(ctx).Error("record "+kind, "env", env, "error", err.Error())
 	}
 }

@@ -54,7 +54,7 @@ func TestAgentVerifiesByMetrics(t *testing.T) {
 	f := newPlatform(t, verifyYAML(prom.URL))
 	ctx := context.Background()
 	ratio.Set(0.001)
-	f.start(f.config(300*time.Millisecond), nil)
+	_, _, stop := f.start(f.config(300*time.Millisecond), nil)
 	good := f.commitOn("develop", "apps/sample-service/base/configmap.yaml", configMapYAML(t, f, "#00aa00"), "feat: green")
 	var ps []store.Promotion
 	waitFor(t, 3*time.Minute, func() (bool, string) {
@@ -83,8 +83,12 @@ func TestAgentVerifiesByMetrics(t *testing.T) {
 	if ps, _ := f.st.Promotions(ctx, store.PromotionFilter{To: "main", Limit: 1}); len(ps) != 1 || ps[0].Revision == bad {
 		t.Fatalf("main was promoted to the revision that failed verification: %+v", ps)
 	}
-	// It stays rolled back: the lane head is not deployed again.
+	// It stays rolled back: the lane head is not deployed again, not by
+	// this process and not by the next leader, which reads the record.
 	time.Sleep(3 * time.Second)
+	stop()
+	f.start(f.config(300*time.Millisecond), nil)
+	time.Sleep(6 * time.Second)
 	ds, _ := f.st.Deployments(ctx, store.DeploymentFilter{Env: "staging", Limit: 1})
 	if len(ds) != 1 || ds[0].Revision != stagingGood.Revision {
 		t.Fatalf("staging redeployed the failed revision after its rollback: %+v", ds)
