@@ -43,17 +43,12 @@ func changeOf(ctx context.Context, p *platform.Platform, repo *git.Repo, st stor
 	if len(commits) == 0 {
 		return c, nil
 	}
-	out, err := repo.Run(ctx, append([]string{"log", "--format=%aI"}, append(args, "--")...)...)
-	if err != nil {
-		return nil, fmt.Errorf("read author times: %w", err)
-	}
-	for _, line := range strings.Fields(out) {
-		at, err := time.Parse(time.RFC3339, line)
-		at = at.UTC()
+	for _, cm := range commits {
+		at, err := time.Parse(time.RFC3339, cm.AuthorDate)
 		if err != nil {
-			return nil, fmt.Errorf("read author times: %w", err)
+			return nil, fmt.Errorf("read the author time of %s: %w", cm.ID, err)
 		}
-		if c.FirstCommitAt.IsZero() || at.Before(c.FirstCommitAt) {
+		if at = at.UTC(); c.FirstCommitAt.IsZero() || at.Before(c.FirstCommitAt) {
 			c.FirstCommitAt = at
 		}
 	}

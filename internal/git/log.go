@@ -8,13 +8,16 @@ import (
 
 // Commit is one commit as read by Log.
 type Commit struct {
-	ID       string
-	Parents  []string
-	Author   string // "Name <email>"
-	Date     string // committer date, ISO 8601 strict
-	Subject  string
-	Body     string // full message without the subject line
-	Trailers []Trailer
+	ID      string
+	Parents []string
+	Author  string // "Name <email>"
+	Date    string // committer date, ISO 8601 strict
+	// AuthorDate is when the change was written (ISO 8601 strict): lead
+	// time for changes starts at the oldest one of a deployment.
+	AuthorDate string
+	Subject    string
+	Body       string // full message without the subject line
+	Trailers   []Trailer
 }
 
 // Trailer is one "Key: value" line of a commit message's trailer block.
@@ -48,7 +51,8 @@ func (c Commit) HasTrailerPrefix(prefix string) bool {
 const (
 	recSep   = "\x1e"
 	fieldSep = "\x1f"
-	logFmt   = "--format=" + "%x1e%H%x1f%P%x1f%an <%ae>%x1f%cI%x1f%(trailers:only,unfold)%x1f%B"
+	logFmt   = "--format=" + "%x1e%H%x1f%P%x1f%an <%ae>%x1f%cI%x1f%aI%x1f%(trailers:only,unfold)%x1f%B"
+	logField = 7
 )
 
 // Log lists commits selected by rev-list style arguments (e.g. "A..B",
@@ -71,17 +75,17 @@ func ParseLog(out string) ([]Commit, error) {
 		if strings.TrimSpace(rec) == "" {
 			continue
 		}
-		f := strings.SplitN(rec, fieldSep, 6)
-		if len(f) != 6 {
+		f := strings.SplitN(rec, fieldSep, logField)
+		if len(f) != logField {
 			return nil, fmt.Errorf("parse log: malformed record (%d fields)", len(f))
 		}
-		c := Commit{ID: strings.TrimSpace(f[0]), Author: f[2], Date: f[3]}
+		c := Commit{ID: strings.TrimSpace(f[0]), Author: f[2], Date: f[3], AuthorDate: f[4]}
 		if c.ID == "" {
 			return nil, fmt.Errorf("parse log: record without commit ID")
 		}
 		c.Parents = strings.Fields(f[1])
-		c.Trailers = ParseTrailers(f[4])
-		msg := strings.TrimRight(f[5], "\n")
+		c.Trailers = ParseTrailers(f[5])
+		msg := strings.TrimRight(f[6], "\n")
 		c.Subject, c.Body, _ = strings.Cut(msg, "\n")
 		c.Body = strings.TrimLeft(c.Body, "\n")
 		commits = append(commits, c)

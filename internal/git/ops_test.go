@@ -219,13 +219,16 @@ func TestSyncCheckoutsKeepsTreeClean(t *testing.T) {
 
 func TestParseLogTrailers(t *testing.T) {
 	t.Parallel()
-	out := "\x1eabc\x1fp1 p2\x1fA <a@x>\x1f2026-01-01T00:00:00Z\x1fFerry-Promotion: develop -> staging\nFerry-Revision: def\n\x1fPromote\n\nbody\n\nFerry-Promotion: develop -> staging\n"
+	out := "\x1eabc\x1fp1 p2\x1fA <a@x>\x1f2026-01-01T00:00:00Z\x1f2025-12-31T23:00:00+01:00\x1fFerry-Promotion: develop -> staging\nFerry-Revision: def\n\x1fPromote\n\nbody\n\nFerry-Promotion: develop -> staging\n"
 	cs, err := ParseLog(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cs) != 1 || cs[0].Subject != "Promote" || len(cs[0].Parents) != 2 || !cs[0].HasTrailerPrefix("ferry-") {
 		t.Fatalf("parsed %+v", cs)
+	}
+	if cs[0].Date != "2026-01-01T00:00:00Z" || cs[0].AuthorDate != "2025-12-31T23:00:00+01:00" {
+		t.Fatalf("dates = %q, %q", cs[0].Date, cs[0].AuthorDate)
 	}
 	if v, ok := cs[0].Trailer("Ferry-Revision"); !ok || v != "def" {
 		t.Fatalf("trailer = %q %v", v, ok)
@@ -236,8 +239,8 @@ func TestParseLogTrailers(t *testing.T) {
 }
 
 func FuzzParseLog(f *testing.F) {
-	f.Add("\x1eabc\x1fp1\x1fA <a@x>\x1fdate\x1fK: v\n\x1fsubj\n\nbody")
-	f.Add("\x1e\x1f\x1f\x1f\x1f\x1f")
+	f.Add("\x1eabc\x1fp1\x1fA <a@x>\x1fdate\x1fadate\x1fK: v\n\x1fsubj\n\nbody")
+	f.Add("\x1e\x1f\x1f\x1f\x1f\x1f\x1f")
 	f.Add("garbage")
 	f.Fuzz(func(t *testing.T, s string) {
 		cs, err := ParseLog(s)
