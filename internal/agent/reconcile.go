@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -329,9 +328,6 @@ func (a *Agent) scheduleDrift(env string) {
 const EventDrift = "drift"
 
 func (a *Agent) recordDrift(ctx context.Context, env, rev, details, mode string) {
-	data, _ := json.Marshal(map[string]string{"revision": rev, "mode": mode, "details": details})
-	if _, err := a.cfg.Store.AppendEvent(context.WithoutCancel(ctx), store.Event{Kind: EventDrift, Env: env, Actor: a.cfg.Actor,
-		Time: time.Now(), Message: fmt.Sprintf("drift in %s at %s: %s", env, short(rev), details), Data: string(data)}); err != nil {
-		a.logFor(ctx).Error("record drift", "env", env, "error", err.Error())
-	}
+	a.recordEvent(ctx, EventDrift, env, fmt.Sprintf("drift in %s at %s: %s", env, short(rev), details),
+		map[string]string{"revision": rev, "mode": mode, "details": details})
 }

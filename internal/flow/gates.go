@@ -41,6 +41,9 @@ type Gate struct {
 	// when set, is when it may pass.
 	Pending bool      `json:"pending,omitempty"`
 	Until   time.Time `json:"until,omitzero"`
+	// deployment is what a passed deployed gate found: the verify gate
+	// soaks from its end.
+	deployment *store.Deployment
 }
 
 // checksGate passes when a passing whole-platform check run is recorded for
@@ -147,7 +150,7 @@ func (e *Engine) deployedGate(ctx context.Context, g platform.Gates, candidate s
 		gate.Reason = fmt.Sprintf("%s's latest good deployment (%d) is of %s, not %s", g.Deployed, d.ID, shortID(src), shortID(candidate))
 		return gate
 	}
-	gate.Passed = true
+	gate.Passed, gate.deployment = true, &d
 	gate.Reason = fmt.Sprintf("%s deployed %s healthy in deployment %d", g.Deployed, shortID(candidate), d.ID)
 	if g.Verified {
 		gate.Reason += " and verified it"

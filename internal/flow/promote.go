@@ -184,7 +184,7 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 		gates = append(gates, e.approvalsGate(ctx, pr.To, p.Candidate, pr.Gates.Approvals))
 	}
 	if pr.Gates.Verify != nil {
-		gates = append(gates, e.verifyGate(ctx, pr, p.Candidate))
+		gates = append(gates, e.verifyGate(ctx, pr, gateNamed(gates, "deployed")))
 	}
 	if l, _ := e.P.Lane(pr.To); l.Protected {
 		gates = append(gates, e.laneGate(ctx, pr.To))
@@ -195,6 +195,16 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 	p.Gates = gates
 	p.Allowed = applyOverride(p.Gates, override)
 	return p, nil
+}
+
+// gateNamed is the gate called name, or a zero Gate.
+func gateNamed(gates []Gate, name string) Gate {
+	for _, g := range gates {
+		if g.Name == name {
+			return g
+		}
+	}
+	return Gate{Name: name, Reason: "no " + name + " gate"}
 }
 
 // verifiedCandidate finds the source revision the gate environment deployed.
@@ -229,7 +239,7 @@ func (e *Engine) verifiedCandidate(ctx context.Context, pr platform.Promotion) (
 			return gate, ""
 		}
 	}
-	gate.Passed = true
+	gate.Passed, gate.deployment = true, &d
 	gate.Evidence = []string{fmt.Sprintf("deployment:%d", d.ID)}
 	gate.Reason = fmt.Sprintf("%s deployed %s healthy in deployment %d", g.Deployed, shortID(src), d.ID)
 	if g.Verified {

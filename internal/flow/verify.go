@@ -20,22 +20,17 @@ const verifySteps = 30
 
 // verifyGate passes when every query of the gate held at every step of the
 // soak that began when gates.deployed's environment finished deploying the
-// candidate. During the soak it is Pending (Until says when it may pass);
+// candidate (the deployment the passed deployed gate found). During the
+// soak it is Pending (Until says when it may pass);
 // a query that broke its threshold, or had no data, fails it.
-func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, candidate string) Gate {
+func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, deployed Gate) Gate {
 	g := Gate{Name: "verify"}
 	v, env := pr.Gates.Verify, pr.Gates.Deployed
-	d, err := e.verifiedDeployment(ctx, env, pr.Gates.Verified)
-	if err == nil {
-		var src string
-		if src, err = e.sourceRevision(ctx, d.Revision); err == nil && src != candidate {
-			err = fmt.Errorf("%s's latest good deployment (%d) is of %s, not %s", env, d.ID, shortID(src), shortID(candidate))
-		}
-	}
-	if err != nil {
-		g.Pending, g.Reason = true, "nothing to verify yet: "+err.Error()
+	if !deployed.Passed || deployed.deployment == nil {
+		g.Pending, g.Reason = true, "nothing to verify yet: "+deployed.Reason
 		return g
 	}
+	d := *deployed.deployment
 	start := d.EndedAt
 	if start.IsZero() {
 		start = d.StartedAt
@@ -44,7 +39,7 @@ func (e *Engine) verifyGate(ctx context.Context, pr platform.Promotion, candidat
 	if now := e.now(); now.Before(end) {
 		g.Pending, g.Until = true, end
 		g.Reason = fmt.Sprintf("soaking: %s deployed %s at %s (deployment %d); verification ends at %s (%s left)",
-			env, shortID(candidate), start.UTC().Format(time.TimeOnly), d.ID, end.UTC().Format(time.TimeOnly), end.Sub(now).Round(time.Second))
+			env, shortID(d.Revision), start.UTC().Format(time.TimeOnly), d.ID, end.UTC().Format(time.TimeOnly), end.Sub(now).Round(time.Second))
 		return g
 	}
 	client, err := prometheusClient(v)
