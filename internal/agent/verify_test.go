@@ -3,14 +3,9 @@ package agent_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/store"
@@ -38,17 +33,8 @@ func verifyYAML(promURL string) func(string) string {
 // soak, main stays, the failure is recorded and staging is synced back to
 // its previous good revision.
 func TestAgentVerifiesByMetrics(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	ratio := prometheus.NewGauge(prometheus.GaugeOpts{Name: "app_error_ratio", Help: "Errors per request, as the test says."})
-	reg.MustRegister(ratio)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}
-	go exp.Serve(l)
-	t.Cleanup(func() { exp.Close() })
-	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{Targets: []string{l.Addr().String()}})
+	addr, ratio := testenv.StartExporter(t, "app_error_ratio", "Errors per request, as the test says.")
+	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{Targets: []string{addr}})
 	prom.WaitScraped(t, 30*time.Second)
 
 	f := newPlatform(t, verifyYAML(prom.URL))

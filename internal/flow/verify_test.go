@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,40 +15,19 @@ import (
 	"github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/testenv"
 )
 
-// exporter is a tiny Prometheus exporter whose one gauge the test sets.
+// exporter serves the app_error_ratio gauge the tests set.
 func exporter(t *testing.T) (addr string, ratio prometheus.Gauge) {
-	t.Helper()
-	reg := prometheus.NewRegistry()
-	ratio = prometheus.NewGauge(prometheus.GaugeOpts{Name: "app_error_ratio", Help: "Errors per request, as the test says."})
-	reg.MustRegister(ratio)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String(), ratio
+	return testenv.StartExporter(t, "app_error_ratio", "Errors per request, as the test says.")
 }
 
-const verifyYAML = `apiVersion: ferry.dev/v1alpha1
-kind: Platform
-metadata:
-  name: flow-test
-spec:
-  lanes:
-    - name: develop
-    - name: staging
-    - name: main
-    - name: release
-  promotions:
+// verifyYAML is the fixture's ferry.yaml with a verified staging → main.
+const verifyYAML = testYAML + `  promotions:
     - from: staging
       to: main
       gates:

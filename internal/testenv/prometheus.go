@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/model"
 )
 
@@ -208,4 +211,22 @@ func (p *Prometheus) Alerts(ctx context.Context) ([]promv1.Alert, error) {
 		return nil, fmt.Errorf("prometheus alerts: %w", err)
 	}
 	return r.Alerts, nil
+}
+
+// StartExporter serves one gauge, whose value the test sets, at
+// http://ADDR/metrics on a free loopback port until t ends: a tiny
+// exporter for a test Prometheus to scrape.
+func StartExporter(t testing.TB, name, help string) (addr string, g prometheus.Gauge) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	g = prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+	reg.MustRegister(g)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: exporter: %v", err)
+	}
+	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String(), g
 }
