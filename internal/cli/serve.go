@@ -48,6 +48,7 @@ type serveOptions struct {
 	leaseName     string
 	leaseKubecfg  string
 	leaseContext  string
+	debugListen   string
 }
 
 func newServeCmd(g *Globals) *cobra.Command {
@@ -103,6 +104,7 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.leaseName, "lease-name", "ferry-agent", "name of the Kubernetes Lease")
 	f.StringVar(&o.leaseKubecfg, "lease-kubeconfig", "", "kubeconfig of the cluster holding the Lease (default: in-cluster, else $KUBECONFIG or ~/.kube/config)")
 	f.StringVar(&o.leaseContext, "lease-context", "", "kubeconfig context of the cluster holding the Lease (default: the current one)")
+	f.StringVar(&o.debugListen, "debug-listen", "", "address for Go's /debug/pprof/ profiles (unset: not served; keep it on loopback)")
 }
 
 func (o *serveOptions) validate() error {
@@ -181,6 +183,11 @@ func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Ag
 	srv := &http.Server{Handler: server.Handler(cfg),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	log.Info("serving", "listen", ln.Addr().String())
+	if o.debugListen != "" {
+		if err := serveDebug(o.debugListen, log); err != nil {
+			return err
+		}
+	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "error", err.Error())

@@ -2,7 +2,11 @@ package fluxbench
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -11,6 +15,7 @@ import (
 type ferryTool struct {
 	*proc
 	webhook string // the GitHub webhook endpoint
+	debug   string // its /debug/pprof/ base URL
 }
 
 // startFerry runs ferry serve on r's HTTP URL, polling every poll, and
@@ -18,8 +23,10 @@ type ferryTool struct {
 func startFerry(b testing.TB, bin, kc string, r *repo, poll, secretFile string) *ferryTool {
 	b.Helper()
 	addr := loopback(b)
+	debug := loopback(b)
 	p := startProc(b, "ferry-serve", bin, []string{"KUBECONFIG=" + kc}, "serve", "--listen", addr,
-		"--repo", r.url, "--state-dir", b.TempDir(), "--webhook-secret-file", secretFile, "--poll-interval", poll)
+		"--repo", r.url, "--state-dir", b.TempDir(), "--webhook-secret-file", secretFile, "--poll-interval", poll,
+		"--debug-listen", debug)
 	p.metrics = "http://" + addr + "/metrics"
 	waitEvery(b, 5*time.Minute, 50*time.Millisecond, "ferry serve leads", func() bool {
 		if p.cmd.ProcessState != nil {
@@ -34,7 +41,7 @@ func startFerry(b testing.TB, bin, kc string, r *repo, poll, secretFile string) 
 		_ = json.NewDecoder(resp.Body).Decode(&h)
 		return resp.StatusCode == http.StatusOK && h.Role == "leader"
 	})
-	return &ferryTool{proc: p, webhook: "http://" + addr + "/hooks/github"}
+	return &ferryTool{proc: p, webhook: "http://" + addr + "/hooks/github", debug: "http://" + debug + "/debug/pprof/"}
 }
 
 // deployed waits until this ferry serve process made a successful
@@ -49,6 +56,35 @@ func (f *ferryTool) deployed(b testing.TB, env string, within time.Duration) {
 // reconciles are ferry serve's finished reconcile passes of env and the
 // seconds they took.
 func (f *ferryTool) reconciles(b testing.TB, env string) (n, seconds float64) {
-	sel := map[string]string{"env": env}
-	return f.metric(b, "ferry_reconcile_duration_seconds_count", sel), f.metric(b, "ferry_reconcile_duration_seconds_sum", sel)
+	sel, m := map[string]string{"env": env}, f.scrape(b)
+	return m.sum(b, "ferry_reconcile_duration_seconds_count", sel), m.sum(b, "ferry_reconcile_duration_seconds_sum", sel)
+}
+
+// profile writes a CPU profile of the next d to FERRY_BENCH_PROFILE/name.pprof
+// in the background, when that variable names a directory; the returned
+// function waits for it.
+func (f *ferryTool) profile(b testing.TB, name string, d time.Duration) (wait func()) {
+	dir := os.Getenv("FERRY_BENCH_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(fmt.Sprintf("%sprofile?seconds=%d", f.debug, int(d.Seconds())))
+		if err != nil {
+			b.Logf("profile %s: %v", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		out, err := os.Create(filepath.Join(dir, name+".pprof"))
+		if err == nil {
+			_, err = io.Copy(out, resp.Body)
+			out.Close()
+		}
+		if err != nil {
+			b.Logf("profile %s: %v", name, err)
+		}
+	}()
+	return func() { <-done }
 }

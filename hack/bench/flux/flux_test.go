@@ -199,9 +199,9 @@ func (f *fluxTool) remove(b testing.TB, env string) {
 // reconciles are kustomize-controller's finished Kustomization reconciles
 // and the seconds they took (controller-runtime's own metrics).
 func (f *fluxTool) reconciles(b testing.TB) (n, seconds float64) {
-	sel := map[string]string{"controller": "kustomization"}
-	return f.kustomize.metric(b, "controller_runtime_reconcile_time_seconds_count", sel),
-		f.kustomize.metric(b, "controller_runtime_reconcile_time_seconds_sum", sel)
+	sel, m := map[string]string{"controller": "kustomization"}, f.kustomize.scrape(b)
+	return m.sum(b, "controller_runtime_reconcile_time_seconds_count", sel),
+		m.sum(b, "controller_runtime_reconcile_time_seconds_sum", sel)
 }
 
 var (

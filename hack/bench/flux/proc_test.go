@@ -51,10 +51,16 @@ func (p *proc) kill() {
 }
 
 // stop sends SIGTERM and waits for the process group's leader to exit.
+// With FERRY_BENCH_PROFILE set, its log is kept there.
 func (p *proc) stop() {
 	if p.cmd.ProcessState == nil {
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		_ = p.cmd.Wait()
+	}
+	if dir := os.Getenv("FERRY_BENCH_PROFILE"); dir != "" {
+		if data, err := os.ReadFile(p.logPath); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.log", p.name, p.cmd.Process.Pid)), data, 0o644)
+		}
 	}
 }
 
@@ -87,15 +93,31 @@ func (p *proc) mem(b testing.TB) (rss, hwm int) {
 // whose labels include match.
 func (p *proc) metric(b testing.TB, name string, match map[string]string) float64 {
 	b.Helper()
+	return p.scrape(b).sum(b, name, match)
+}
+
+// exposition is one scrape of a process's /metrics.
+type exposition struct {
+	proc *proc
+	text string
+}
+
+func (p *proc) scrape(b testing.TB) exposition {
+	b.Helper()
 	resp, err := http.Get(p.metrics)
 	if err != nil {
 		b.Fatalf("%s metrics: %v\n%s", p.name, err, p.logTail())
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(resp.Body)
-	v, err := testenv.SumMetric(string(text), name, match)
+	return exposition{p, string(text)}
+}
+
+func (e exposition) sum(b testing.TB, name string, match map[string]string) float64 {
+	b.Helper()
+	v, err := testenv.SumMetric(e.text, name, match)
 	if err != nil {
-		b.Fatalf("%s metrics: %v", p.name, err)
+		b.Fatalf("%s metrics: %v", e.proc.name, err)
 	}
 	return v
 }
