@@ -48,6 +48,10 @@ type Options struct {
 	// last verified apply as unchanged without a server dry-run
 	// (kube.ApplyOptions.TrustVerified); Drift sets it.
 	TrustVerified bool
+	// Renders, when set, keeps rendered components across calls (the
+	// agent's); without it a render is shared only by one sync and its
+	// verification.
+	Renders *RenderCache
 }
 
 func (o *Options) defaults(repoDir string) {
@@ -122,14 +126,22 @@ func resolve(ctx context.Context, p *platform.Platform, repo *git.Repo, envName,
 	return resolved{env: env, revision: sha, version: version}, nil
 }
 
-// withRevision checks the revision out and loads its ferry.yaml.
-func withRevision(ctx context.Context, repo *git.Repo, rev string, fn func(dir string, p *platform.Platform) error) error {
+// withRevision runs fn on rev's files and its ferry.yaml for env: from the
+// render cache alone when it covers every component env needs there, else
+// in a fresh worktree, whose renders the cache then keeps.
+func withRevision(ctx context.Context, repo *git.Repo, rev, env string, cache *RenderCache,
+	fn func(t *tree, p *platform.Platform) error) error {
+	if t, p, ok := cache.covered(rev, env); ok {
+		return fn(t, p)
+	}
 	return repo.WithWorktree(ctx, rev, func(w *git.Worktree) error {
 		p, err := platform.Load(w.Dir)
 		if err != nil {
 			return Terminal(fmt.Errorf("load ferry.yaml at %s: %w", short(rev), err))
 		}
-		return fn(w.Dir, p)
+		t := newTree(w.Dir, rev, env, p, cache)
+		defer cache.keep(t, platformFile(w.Dir))
+		return fn(t, p)
 	})
 }
 

@@ -23,17 +23,17 @@ func Plan(ctx context.Context, p *platform.Platform, envName, rev string, opts O
 	}
 	opts.Log = opts.Log.With("env", envName, "revision", r.revision)
 	rep := &Report{Env: envName, Revision: r.revision, Version: r.version, DryRun: true, Status: store.StatusSucceeded}
-	err = withRevision(ctx, repo, r.revision, func(dir string, wp *platform.Platform) error {
+	err = withRevision(ctx, repo, r.revision, envName, opts.Renders, func(tr *tree, wp *platform.Platform) error {
 		env, ok := wp.Env(envName)
 		if !ok {
 			return &UnknownEnvError{Env: envName}
 		}
 		for _, t := range env.OrderedTargets() {
-			tr := syncTarget(ctx, dir, wp, env, t, r.revision, opts, true)
-			if tr.Status == store.StatusFailed {
+			res := syncTarget(ctx, tr, wp, env, t, r.revision, opts, true)
+			if res.Status == store.StatusFailed {
 				rep.Status = store.StatusFailed
 			}
-			rep.Targets = append(rep.Targets, tr)
+			rep.Targets = append(rep.Targets, res)
 		}
 		return nil
 	})

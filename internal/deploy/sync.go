@@ -127,11 +127,11 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 			err = fmt.Errorf("record deployment result: %w", ferr)
 		}
 	}()
-	err = withRevision(ctx, repo, r.revision, func(dir string, p *platform.Platform) error {
-		if err := runTargets(ctx, dir, p, r, opts, rep); err != nil {
+	err = withRevision(ctx, repo, r.revision, r.env.Name, opts.Renders, func(t *tree, p *platform.Platform) error {
+		if err := runTargets(ctx, t, p, r, opts, rep); err != nil {
 			return err
 		}
-		rep.Verified, rep.Verification = verify(ctx, dir, p, r, opts)
+		rep.Verified, rep.Verification = verify(ctx, t, p, r, opts)
 		return nil
 	})
 	if err == nil {
@@ -145,13 +145,13 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 }
 
 // runTargets syncs every target in rollout order; the first failure stops.
-func runTargets(ctx context.Context, dir string, p *platform.Platform, r resolved, opts Options, rep *Report) error {
+func runTargets(ctx context.Context, files *tree, p *platform.Platform, r resolved, opts Options, rep *Report) error {
 	env, ok := p.Env(r.env.Name)
 	if !ok {
 		return &UnknownEnvError{Env: r.env.Name}
 	}
 	for _, t := range env.OrderedTargets() {
-		tr := syncTarget(ctx, dir, p, env, t, r.revision, opts, false)
+		tr := syncTarget(ctx, files, p, env, t, r.revision, opts, false)
 		rep.Targets = append(rep.Targets, tr)
 		if tr.Status == store.StatusFailed {
 			rep.Status = store.StatusFailed
@@ -169,13 +169,13 @@ func runTargets(ctx context.Context, dir string, p *platform.Platform, r resolve
 // the revision: a plan of every target (Terraform plan, Kubernetes dry-run
 // against the live objects) must show nothing to change. The promotion gate
 // "verified" reads this.
-func verify(ctx context.Context, dir string, p *platform.Platform, r resolved, opts Options) (bool, string) {
+func verify(ctx context.Context, files *tree, p *platform.Platform, r resolved, opts Options) (bool, string) {
 	env, ok := p.Env(r.env.Name)
 	if !ok {
 		return false, "environment missing at the revision"
 	}
 	for _, t := range env.OrderedTargets() {
-		tr := syncTarget(ctx, dir, p, env, t, r.revision, opts, true)
+		tr := syncTarget(ctx, files, p, env, t, r.revision, opts, true)
 		if tr.Status == store.StatusFailed {
 			return false, fmt.Sprintf("verification of %s failed: %s", t.Name, tr.Error)
 		}
@@ -199,11 +199,11 @@ func rollbackFailed(ctx context.Context, repo *git.Repo, r resolved, opts Option
 	failed := rep.Targets[len(rep.Targets)-1].Target
 	good := last[0].Revision
 	opts.logf("rolling %s back to %s", failed, short(good))
-	err = withRevision(ctx, repo, good, func(dir string, p *platform.Platform) error {
+	err = withRevision(ctx, repo, good, r.env.Name, opts.Renders, func(files *tree, p *platform.Platform) error {
 		env, _ := p.Env(r.env.Name)
 		for _, t := range env.Targets {
 			if t.Name == failed {
-				if tr := syncTarget(ctx, dir, p, env, t, good, opts, false); tr.Status == store.StatusFailed {
+				if tr := syncTarget(ctx, files, p, env, t, good, opts, false); tr.Status == store.StatusFailed {
 					return errors.New(tr.Error)
 				}
 			}

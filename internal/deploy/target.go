@@ -17,7 +17,7 @@ import (
 
 // targetRun is one target being synced (or planned).
 type targetRun struct {
-	dir     string // worktree
+	files   *tree // the revision's files and renders
 	p       *platform.Platform
 	env     platform.Environment
 	t       platform.Target
@@ -46,9 +46,9 @@ func components(p *platform.Platform, env string, t platform.Target) []platform.
 
 // syncTarget deploys (or with dryRun, plans) every component of one target
 // and stops at the first failure.
-func syncTarget(ctx context.Context, dir string, p *platform.Platform, env platform.Environment, t platform.Target,
+func syncTarget(ctx context.Context, files *tree, p *platform.Platform, env platform.Environment, t platform.Target,
 	rev string, opts Options, dryRun bool) TargetReport {
-	run := &targetRun{dir: dir, p: p, env: env, t: t, rev: rev, opts: opts, dryRun: dryRun, exports: map[string]terraform.Exported{}}
+	run := &targetRun{files: files, p: p, env: env, t: t, rev: rev, opts: opts, dryRun: dryRun, exports: map[string]terraform.Exported{}}
 	tr := TargetReport{Target: t.Name, Status: store.StatusSucceeded}
 	comps := components(p, env.Name, t)
 	for _, c := range comps {
@@ -152,7 +152,7 @@ func (r *targetRun) runner() (*terraform.Runner, error) {
 	}
 	tf.Policy = r.opts.Policy
 	if tf.Policy == nil {
-		tf.Policy = newPlanPolicy(r.dir, r.p.Spec.Checks.PolicyDirs, r.opts)
+		tf.Policy = newPlanPolicy(r.files.dir, r.p.Spec.Checks.PolicyDirs, r.opts)
 	}
 	r.opts.Terraform = tf
 	return tf, nil
@@ -165,7 +165,7 @@ func (r *targetRun) stack(c platform.Component) (terraform.Stack, error) {
 	in := c.InputsFor(r.env.Name)
 	s := terraform.Stack{
 		Component:     c.Name,
-		Dir:           filepath.Join(r.dir, c.PathFor(r.env.Name)),
+		Dir:           filepath.Join(r.files.dir, c.PathFor(r.env.Name)),
 		StateDir:      filepath.Join(r.opts.StateDir, "terraform", r.env.Name, r.t.Name, c.Name),
 		Workspace:     r.t.Terraform.Workspace,
 		Backend:       r.t.Terraform.Backend,
@@ -173,7 +173,7 @@ func (r *targetRun) stack(c platform.Component) (terraform.Stack, error) {
 		Vars:          in.Vars,
 	}
 	for _, vf := range in.VarFiles {
-		s.VarFiles = append(s.VarFiles, filepath.Join(r.dir, vf))
+		s.VarFiles = append(s.VarFiles, filepath.Join(r.files.dir, vf))
 	}
 	return s, nil
 }
@@ -223,7 +223,7 @@ func (r *targetRun) kube(ctx context.Context, c platform.Component, cr *Componen
 	if r.t.Kube == nil {
 		return fmt.Errorf("target %s has no kube settings for component %s", r.t.Name, c.Name)
 	}
-	objs, err := render.Component(r.dir, r.p, c, r.env.Name)
+	objs, err := r.files.render(r.p, c)
 	if err != nil {
 		return Terminal(err)
 	}
