@@ -106,5 +106,18 @@ func (c *Config) defaults() error {
 	if c.HintInterval <= 0 {
 		c.HintInterval = time.Second
 	}
+	// The agent renders and connects to the same targets at every
+	// reconcile: both are kept (deploy.RenderCache, deploy.ClientCache).
+	if c.Deploy.Renders == nil {
+		c.Deploy.Renders = deploy.NewRenderCache(renderCacheEntries)
+	}
+	c.Deploy.Connect = deploy.NewClientCache(clientCacheTTL, c.Deploy.Connect).Connect
 	return nil
 }
+
+const (
+	// renderCacheEntries is (revision, environment) pairs: every
+	// environment's deployed revision and the one being synced, with room.
+	renderCacheEntries = 32
+	clientCacheTTL     = 10 * time.Minute
+)
