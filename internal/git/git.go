@@ -42,7 +42,16 @@ func Open(dir string) (*Repo, error) {
 	}
 	r := &Repo{Dir: abs}
 	ctx := context.Background()
-	out, err := r.Run(ctx, "rev-parse", "--is-bare-repository", "--git-common-dir", "--show-toplevel")
+	// --show-toplevel fails in a bare repository (the agent's mirror),
+	// so one that looks bare is asked without it: one git process, not two.
+	args := []string{"rev-parse", "--is-bare-repository", "--git-common-dir", "--show-toplevel"}
+	if looksBare(abs) {
+		args = args[:3]
+	}
+	out, err := r.Run(ctx, args...)
+	if err == nil && len(args) == 3 && strings.HasPrefix(out, "false") {
+		out, err = r.Run(ctx, "rev-parse", "--is-bare-repository", "--git-common-dir", "--show-toplevel")
+	}
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) && strings.Contains(ce.Stderr, "not a git repository") {
@@ -88,14 +97,33 @@ func Init(ctx context.Context, dir, branch string) (*Repo, error) {
 // user has not configured, so ferry can commit without writing their config.
 // GIT_AUTHOR_*/GIT_COMMITTER_* in the environment still take precedence.
 func (r *Repo) identityArgs(ctx context.Context) []string {
+	// One git process for both (exit 1, no output, when neither is set).
+	out, _ := r.Run(ctx, "config", "--get-regexp", `^user\.(name|email)$`)
+	set := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, " "); ok && strings.TrimSpace(v) != "" {
+			set[k] = true
+		}
+	}
 	var args []string
-	if v, _ := r.Run(ctx, "config", "--get", "user.name"); strings.TrimSpace(v) == "" {
+	if !set["user.name"] {
 		args = append(args, "-c", "user.name="+DefaultName)
 	}
-	if v, _ := r.Run(ctx, "config", "--get", "user.email"); strings.TrimSpace(v) == "" {
+	if !set["user.email"] {
 		args = append(args, "-c", "user.email="+DefaultEmail)
 	}
 	return args
+}
+
+// looksBare: dir itself holds a repository's HEAD, objects and refs (a bare
+// repository; a work tree has them under .git).
+func looksBare(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // ConfiguredIdentity returns user.name and user.email as the user's Git

@@ -114,6 +114,21 @@ func TestCleanWorktreesRemovesDeadOwners(t *testing.T) {
 	if strings.Contains(list, "wt-dead") {
 		t.Fatalf("git still lists the dead worktree:\n%s", list)
 	}
+
+	// A worktree whose directory went without git being told (killed
+	// between removing it and pruning): its record is pruned too.
+	gone := filepath.Join(r.GitDir, worktreeDirName, "wt-gone")
+	mustRun(t, r, "worktree", "add", "--detach", "--quiet", gone, base)
+	if r.stalePrunable() {
+		t.Fatal("live worktrees only, yet prunable")
+	}
+	os.RemoveAll(gone)
+	if err := r.CleanWorktrees(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if list := mustRun(t, r, "worktree", "list", "--porcelain"); strings.Contains(list, "wt-gone") {
+		t.Fatalf("git still lists the vanished worktree:\n%s", list)
+	}
 }
 
 func TestPushNeverForcesAndIsAtomic(t *testing.T) {

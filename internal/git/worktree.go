@@ -119,12 +119,38 @@ func (r *Repo) CleanWorktrees(ctx context.Context) error {
 			}
 		}
 	}
-	// Always prune: a run killed while git was creating or removing a
-	// worktree can leave git's record of it without the directory.
-	if _, err := r.Run(ctx, "worktree", "prune"); err != nil {
-		return fmt.Errorf("prune worktrees: %w", err)
+	// A run killed while git was creating or removing a worktree can
+	// leave git's record of it without the directory: prune then (only
+	// then, which saves a git process at every sync and plan).
+	if r.stalePrunable() {
+		if _, err := r.Run(ctx, "worktree", "prune"); err != nil {
+			return fmt.Errorf("prune worktrees: %w", err)
+		}
 	}
 	return nil
+}
+
+// stalePrunable reports whether git records a worktree whose directory is
+// gone (or a record it cannot read), which git worktree prune removes.
+func (r *Repo) stalePrunable() bool {
+	base := filepath.Join(r.GitDir, "worktrees")
+	entries, err := os.ReadDir(base)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(base, e.Name(), "gitdir"))
+		if err != nil {
+			return true
+		}
+		if _, err := os.Stat(strings.TrimSpace(string(data))); err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // pidAlive reads a pid file and reports whether that process still runs. A
