@@ -97,9 +97,23 @@ func (m *Mirror) Fetch(ctx context.Context) error {
 	// refs (what Head reads) and as local branches (what promotions build
 	// on), and tags. The mirror is private, so pruning tags the remote
 	// deleted loses nothing of anyone's.
-	if _, err := m.Repo.Run(ctx, "fetch", "--quiet", "--prune", "--no-tags", "--end-of-options", mirrorRemote,
+	// Git's own upkeep (packing loose objects) is left to Maintain, off
+	// the path from a webhook to a deployment.
+	if _, err := m.Repo.Run(ctx, "fetch", "--quiet", "--prune", "--no-tags", "--no-auto-maintenance", "--end-of-options", mirrorRemote,
 		"+refs/heads/*:refs/remotes/"+mirrorRemote+"/*", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"); err != nil {
 		return fmt.Errorf("fetch %s: %w", mirrorRemote, err)
+	}
+	return nil
+}
+
+// Maintain runs git's upkeep of the mirror when it is due (git maintenance
+// run --auto: packs loose objects past git's thresholds); the poll calls
+// it, never a webhook's fetch.
+func (m *Mirror) Maintain(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, err := m.Repo.Run(ctx, "maintenance", "run", "--auto", "--quiet"); err != nil {
+		return fmt.Errorf("maintain the mirror: %w", err)
 	}
 	return nil
 }
@@ -114,8 +128,13 @@ func (m *Mirror) Head(ctx context.Context, lane string) (string, error) {
 // lacks are absent.
 func (m *Mirror) Heads(ctx context.Context, lanes []string) map[string]string {
 	out := map[string]string{}
+	all, err := m.Repo.RemoteHeads(ctx, mirrorRemote) // one git process for every lane
 	for _, l := range lanes {
-		if h, err := m.Head(ctx, l); err == nil {
+		if err != nil {
+			if h, herr := m.Head(ctx, l); herr == nil {
+				out[l] = h
+			}
+		} else if h, ok := all[l]; ok {
 			out[l] = h
 		}
 	}

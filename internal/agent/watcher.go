@@ -33,6 +33,9 @@ func (a *Agent) watch(ctx context.Context) {
 			return
 		case <-poll.C:
 			a.fetchAndQueue(ctx, false)
+			if err := a.mirror.Maintain(ctx); err != nil {
+				a.log.Warn("git maintenance of the mirror failed", "error", err.Error())
+			}
 			poll.Reset(jitter(a.pollInterval()))
 		case <-a.kick:
 			a.fetchAndQueue(ctx, false)

@@ -177,6 +177,10 @@ func TestPushNeverForcesAndIsAtomic(t *testing.T) {
 	if h, err := r.RemoteHead(ctx, "origin", "main"); err != nil || h != other {
 		t.Fatalf("origin/main = %s, %v", h, err)
 	}
+	heads, err := r.RemoteHeads(ctx, "origin")
+	if err != nil || heads["main"] != other || len(heads) != 1 {
+		t.Fatalf("RemoteHeads = %v, %v; want main at %s only", heads, err, other)
+	}
 }
 
 func TestUpdateRefsTransaction(t *testing.T) {

@@ -49,6 +49,23 @@ func (r *Repo) RemoteHead(ctx context.Context, remote, branch string) (string, e
 	return strings.TrimSpace(out), nil
 }
 
+// RemoteHeads returns the commit of every branch of remote as its
+// remote-tracking refs hold them, from one git process.
+func (r *Repo) RemoteHeads(ctx context.Context, remote string) (map[string]string, error) {
+	prefix := "refs/remotes/" + remote + "/"
+	out, err := r.Run(ctx, "for-each-ref", "--format=%(objectname) %(refname)", prefix)
+	if err != nil {
+		return nil, fmt.Errorf("read the branches of %s: %w", remote, err)
+	}
+	heads := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if sha, ref, ok := strings.Cut(line, " "); ok {
+			heads[strings.TrimPrefix(ref, prefix)] = sha
+		}
+	}
+	return heads, nil
+}
+
 // RefUpdate is one ref change of an atomic update or push. Old "" means the
 // ref must not exist yet; New "" deletes it.
 type RefUpdate struct {
