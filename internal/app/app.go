@@ -123,6 +123,6 @@ func (a *App) Flow(ctx context.Context) (*flow.Engine, error) {
 // store, actor and logger.
 func (a *App) DeployOptions() deploy.Options {
 	o := a.opts.Deploy
-	o.Store, o.Actor, o.Log = a.Store, a.Actor, a.Log
+	o.Store, o.Actor, o.Log, o.Repo = a.Store, a.Actor, a.Log, a.Repo
 	return o
 }

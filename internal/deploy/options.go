@@ -48,6 +48,9 @@ type Options struct {
 	// last verified apply as unchanged without a server dry-run
 	// (kube.ApplyOptions.TrustVerified); Drift sets it.
 	TrustVerified bool
+	// Repo, when set, is the platform's repository already opened (the
+	// App's), so a call does not open it again.
+	Repo *git.Repo
 	// Renders, when set, keeps rendered components across calls (the
 	// agent's); without it a render is shared only by one sync and its
 	// verification.
@@ -67,6 +70,14 @@ func (o *Options) defaults(repoDir string) {
 	if o.Connect == nil {
 		o.Connect = connectTarget
 	}
+}
+
+// repo is the platform's repository: Options.Repo, else opened from dir.
+func (o *Options) repo(dir string) (*git.Repo, error) {
+	if o.Repo != nil {
+		return o.Repo, nil
+	}
+	return git.Open(dir)
 }
 
 func connectTarget(t platform.Target, allowExec bool) (*kube.Client, error) {

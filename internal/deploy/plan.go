@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 
-	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 )
@@ -13,7 +12,7 @@ import (
 // target is planned (a failure of one does not hide the others).
 func Plan(ctx context.Context, p *platform.Platform, envName, rev string, opts Options) (*Report, error) {
 	opts.defaults(p.Dir)
-	repo, err := git.Open(p.Dir)
+	repo, err := opts.repo(p.Dir)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func Sync(ctx context.Context, p *platform.Platform, envName, rev string, opts O
 	if opts.Store == nil {
 		return nil, ErrNoStore
 	}
-	repo, err := git.Open(p.Dir)
+	repo, err := opts.repo(p.Dir)
 	if err != nil {
 		return nil, err
 	}
