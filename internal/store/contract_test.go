@@ -95,6 +95,10 @@ var contractCases = []struct {
 	{"mark aborted after takeover", testMarkAbortedTakeover},
 	{"concurrent writers", testConcurrentWriters},
 	{"reopen keeps data", testReopen},
+	{"tokens", testTokens},
+	{"tokens invalid", testTokensInvalid},
+	{"locks list", testLocksList},
+	{"paging", testPaging},
 }
 
 // runContract runs every contract case, each on a fresh store.

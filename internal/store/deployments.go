@@ -160,6 +160,9 @@ func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deplo
 			w.add(c.col+" = ?", c.val)
 		}
 	}
+	if f.Before > 0 {
+		w.add("id < ?", f.Before)
+	}
 	query := `SELECT ` + deploymentCols + ` FROM deployments` + w.String() +
 		` ORDER BY started_at DESC, id DESC` + limit(f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)

@@ -34,8 +34,8 @@ func appendEvent(ctx context.Context, q queryRower, d dialect, at time.Time, e E
 		d.t(at), e.Kind, e.Env, e.Actor, e.Message, e.Data)
 }
 
-// Events lists events newest first (by Time, then ID). Since keeps events
-// at or after that instant.
+// Events lists events newest first (by Time, then ID), or with After
+// oldest first by ID. Since keeps events at or after that instant.
 func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	var w where
 	if f.Kind != "" {
@@ -47,8 +47,15 @@ func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if !f.Since.IsZero() {
 		w.add("at >= ?", s.d.t(f.Since))
 	}
-	query := `SELECT id, at, kind, env, actor, message, data FROM events` + w.String() +
-		` ORDER BY at DESC, id DESC` + limit(f.Limit)
+	if f.Before > 0 {
+		w.add("id < ?", f.Before)
+	}
+	order := ` ORDER BY at DESC, id DESC`
+	if f.After > 0 {
+		w.add("id > ?", f.After)
+		order = ` ORDER BY id`
+	}
+	query := `SELECT id, at, kind, env, actor, message, data FROM events` + w.String() + order + limit(f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)

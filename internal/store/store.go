@@ -70,6 +70,20 @@ type Store interface {
 	// the DORA figures (see DORAStats), in SQL.
 	DORA(ctx context.Context, q DORAQuery) (DORAStats, error)
 
+	// CreateToken stores an API token's record (its hash, never the
+	// token); ErrExists when an unrevoked token has the name.
+	CreateToken(ctx context.Context, t Token) (Token, error)
+	// TokenByHash returns the unrevoked token of a hash (ErrNotFound).
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// Tokens lists every token record, revoked ones too.
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken revokes the unrevoked token of a name (ErrNotFound).
+	RevokeToken(ctx context.Context, name string) error
+	// TouchToken sets a token's last use.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	// Locks lists the locks held now, without their tokens.
+	Locks(ctx context.Context) ([]Lock, error)
+
 	Close() error
 }
 
@@ -217,7 +231,10 @@ type DeploymentFilter struct {
 	Target   string
 	Revision string
 	Status   Status
-	Limit    int
+	// Before keeps deployments with a smaller ID: the next page after a
+	// page whose last deployment had that ID.
+	Before int64
+	Limit  int
 }
 
 // Event is one entry of the audit log.
@@ -236,6 +253,11 @@ type EventFilter struct {
 	Kind  string
 	Env   string
 	Since time.Time
+	// Before keeps events with a smaller ID (the next page, newest first).
+	Before int64
+	// After keeps events with a greater ID and lists them oldest first: a
+	// stream's catch-up from the last event it sent.
+	After int64
 	Limit int
 }
 

@@ -1,0 +1,101 @@
+package store_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"ferry.dev/ferry/internal/store"
+)
+
+func testTokens(t *testing.T, f *fixture) {
+	alice := must(f.s.CreateToken(f.ctx, store.Token{Name: "alice", Hash: "h1", Role: store.RoleDeployer,
+		Envs: []string{"dev", "staging"}}))(t)
+	if alice.ID == 0 || !alice.CreatedAt.Equal(norm(start)) {
+		t.Fatalf("created %+v", alice)
+	}
+	_, err := f.s.CreateToken(f.ctx, store.Token{Name: "alice", Hash: "h2", Role: store.RoleViewer})
+	wantErr(t, err, store.ErrExists)
+	f.clock.Advance(time.Minute)
+	root := must(f.s.CreateToken(f.ctx, store.Token{Name: "root", Hash: "h3", Role: store.RoleAdmin}))(t)
+
+	got := must(f.s.TokenByHash(f.ctx, "h1"))(t)
+	if !reflect.DeepEqual(got, alice) {
+		t.Fatalf("TokenByHash = %+v, want %+v", got, alice)
+	}
+	_, err = f.s.TokenByHash(f.ctx, "nope")
+	wantErr(t, err, store.ErrNotFound)
+
+	used := start.Add(5 * time.Minute)
+	if err := f.s.TouchToken(f.ctx, root.ID, used); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	if err := f.s.RevokeToken(f.ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, f.s.RevokeToken(f.ctx, "alice"), store.ErrNotFound)
+	_, err = f.s.TokenByHash(f.ctx, "h1")
+	wantErr(t, err, store.ErrNotFound) // revoked tokens do not authenticate
+	// The name is free again once revoked.
+	again := must(f.s.CreateToken(f.ctx, store.Token{Name: "alice", Hash: "h4", Role: store.RoleViewer}))(t)
+
+	list := must(f.s.Tokens(f.ctx))(t)
+	if len(list) != 3 || list[0].ID != alice.ID || list[1].ID != again.ID || list[2].ID != root.ID {
+		t.Fatalf("Tokens = %+v", list)
+	}
+	if !list[0].RevokedAt.Equal(norm(f.clock.Now())) || !list[2].LastUsedAt.Equal(norm(used)) || list[1].Envs != nil {
+		t.Fatalf("Tokens fields = %+v", list)
+	}
+	for _, tk := range list {
+		wantUTC(t, "created", tk.CreatedAt)
+	}
+}
+
+func testTokensInvalid(t *testing.T, f *fixture) {
+	for _, tk := range []store.Token{{Hash: "h", Role: "admin"}, {Name: "x", Role: "admin"},
+		{Name: "x", Hash: "h", Role: "root"}, {Name: " ", Hash: "h", Role: "viewer"}} {
+		_, err := f.s.CreateToken(f.ctx, tk)
+		wantErr(t, err, store.ErrInvalid)
+	}
+}
+
+func testLocksList(t *testing.T, f *fixture) {
+	must(f.s.AcquireLock(f.ctx, "env/staging", "alice", time.Minute))(t)
+	must(f.s.AcquireLock(f.ctx, "env/dev", "bo", 10*time.Second))(t)
+	got := must(f.s.Locks(f.ctx))(t)
+	want := []store.Lock{{Name: "env/dev", Owner: "bo", ExpiresAt: norm(start.Add(10 * time.Second))},
+		{Name: "env/staging", Owner: "alice", ExpiresAt: norm(start.Add(time.Minute))}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Locks = %+v, want %+v", got, want)
+	}
+	f.clock.Advance(30 * time.Second) // dev's expired: not held
+	if got := must(f.s.Locks(f.ctx))(t); len(got) != 1 || got[0].Name != "env/staging" {
+		t.Fatalf("Locks after expiry = %+v", got)
+	}
+}
+
+func testPaging(t *testing.T, f *fixture) {
+	var ids []int64
+	for range 5 {
+		f.clock.Advance(time.Second)
+		ids = append(ids, must(f.s.AppendEvent(f.ctx, store.Event{Kind: "k", Message: "m"}))(t))
+	}
+	page := must(f.s.Events(f.ctx, store.EventFilter{Before: ids[3], Limit: 2}))(t)
+	if len(page) != 2 || page[0].ID != ids[2] || page[1].ID != ids[1] {
+		t.Fatalf("Events Before = %+v", page)
+	}
+	after := must(f.s.Events(f.ctx, store.EventFilter{After: ids[1], Limit: 2}))(t)
+	if len(after) != 2 || after[0].ID != ids[2] || after[1].ID != ids[3] {
+		t.Fatalf("Events After = %+v (want oldest first)", after)
+	}
+	var ds []int64
+	for range 3 {
+		f.clock.Advance(time.Second)
+		ds = append(ds, must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "dev", Revision: "r"}))(t))
+	}
+	got := must(f.s.Deployments(f.ctx, store.DeploymentFilter{Before: ds[2], Limit: 1}))(t)
+	if len(got) != 1 || got[0].ID != ds[1] {
+		t.Fatalf("Deployments Before = %+v", got)
+	}
+}
