@@ -131,6 +131,7 @@ var verbs = []func(*Globals) *cobra.Command{
 	newRulesCmd,
 	newServeCmd,
 	newDoraCmd,
+	newTokenCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
