@@ -98,4 +98,21 @@ func testPaging(t *testing.T, f *fixture) {
 	if len(got) != 1 || got[0].ID != ds[1] {
 		t.Fatalf("Deployments Before = %+v", got)
 	}
+	var runs, proms []int64
+	for i := range 3 {
+		f.clock.Advance(time.Second)
+		rev := []string{"a", "b", "a"}[i]
+		runs = append(runs, must(f.s.RecordCheckRun(f.ctx, store.CheckRun{Revision: rev, Passed: true}))(t))
+		proms = append(proms, must(f.s.RecordPromotion(f.ctx, store.Promotion{Kind: "promote", To: "staging"}))(t))
+	}
+	cr := must(f.s.CheckRuns(f.ctx, store.CheckRunFilter{Revision: "a"}))(t)
+	if len(cr) != 2 || cr[0].ID != runs[2] || cr[1].ID != runs[0] {
+		t.Fatalf("CheckRuns = %+v", cr)
+	}
+	if cr := must(f.s.CheckRuns(f.ctx, store.CheckRunFilter{Before: runs[2], Limit: 1}))(t); len(cr) != 1 || cr[0].ID != runs[1] {
+		t.Fatalf("CheckRuns Before = %+v", cr)
+	}
+	if ps := must(f.s.Promotions(f.ctx, store.PromotionFilter{Before: proms[1]}))(t); len(ps) != 1 || ps[0].ID != proms[0] {
+		t.Fatalf("Promotions Before = %+v", ps)
+	}
 }

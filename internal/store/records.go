@@ -66,6 +66,35 @@ func (s *sqlStore) LatestCheckRun(ctx context.Context, revision string) (CheckRu
 	return r, nil
 }
 
+// CheckRuns lists check runs newest first (by StartedAt, then ID).
+func (s *sqlStore) CheckRuns(ctx context.Context, f CheckRunFilter) ([]CheckRun, error) {
+	var w where
+	if f.Revision != "" {
+		w.add("revision = ?", f.Revision)
+	}
+	if f.Before > 0 {
+		w.add("id < ?", f.Before)
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.q(`SELECT `+checkRunCols+` FROM check_runs`+w.String()+
+		` ORDER BY started_at DESC, id DESC`+limit(f.Limit)), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list check runs: %w", err)
+	}
+	defer rows.Close()
+	var out []CheckRun
+	for rows.Next() {
+		r, err := scanCheckRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list check runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list check runs: %w", err)
+	}
+	return out, nil
+}
+
 // notFound maps sql.ErrNoRows to ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -103,6 +132,9 @@ func (s *sqlStore) Promotions(ctx context.Context, f PromotionFilter) ([]Promoti
 	}
 	if f.To != "" {
 		w.add("to_lane = ?", f.To)
+	}
+	if f.Before > 0 {
+		w.add("id < ?", f.Before)
 	}
 	query := `SELECT id, kind, from_lane, to_lane, revision, commit_sha, version, evidence, override, actor, created_at
 		FROM promotions` + w.String() + ` ORDER BY created_at DESC, id DESC` + limit(f.Limit)

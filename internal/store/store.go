@@ -15,6 +15,8 @@ type Store interface {
 	CheckRun(ctx context.Context, id int64) (CheckRun, error)
 	// LatestCheckRun returns the newest check run of a revision (ErrNotFound).
 	LatestCheckRun(ctx context.Context, revision string) (CheckRun, error)
+	// CheckRuns lists check runs newest first.
+	CheckRuns(ctx context.Context, f CheckRunFilter) ([]CheckRun, error)
 
 	// RecordPromotion stores a promotion or release and returns its ID.
 	RecordPromotion(ctx context.Context, p Promotion) (int64, error)
@@ -126,6 +128,14 @@ type CheckRun struct {
 	EndedAt   time.Time      `json:"endedAt"`
 }
 
+// CheckRunFilter narrows CheckRuns; zero fields match everything.
+type CheckRunFilter struct {
+	Revision string
+	// Before keeps check runs with a smaller ID (the next page).
+	Before int64
+	Limit  int
+}
+
 // Promotion is a lane move made by ferry: a promotion, a release, a topic
 // finish or a rollback commit.
 type Promotion struct {
@@ -144,9 +154,11 @@ type Promotion struct {
 
 // PromotionFilter narrows Promotions; zero fields match everything.
 type PromotionFilter struct {
-	Kind  string
-	To    string
-	Limit int
+	Kind string
+	To   string
+	// Before keeps promotions with a smaller ID (the next page).
+	Before int64
+	Limit  int
 }
 
 // Deployment is one sync of an environment at a revision.
