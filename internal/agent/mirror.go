@@ -160,6 +160,11 @@ func (m *Mirror) Platform(ctx context.Context, rev string) (*platform.Platform, 
 	return p, nil
 }
 
+// Locked runs fn while no fetch or other lane move of the mirror runs:
+// the API's promotions, releases and rollbacks take it as the agent's own
+// lane moves do.
+func (m *Mirror) Locked(fn func() error) error { return m.locked(fn) }
+
 // locked runs fn while no fetch or other lane move runs.
 func (m *Mirror) locked(fn func() error) error {
 	m.mu.Lock()

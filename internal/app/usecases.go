@@ -87,20 +87,33 @@ func (a *App) Approve(ctx context.Context, lane, rev, comment string) (*flow.App
 // A nil result means the rollback commit failed; with a result, err and the
 // report are the sync's (nil without sync).
 func (a *App) Rollback(ctx context.Context, env, tag string, sync bool) (*flow.RollbackResult, *deploy.Report, error) {
-	e, err := a.Flow(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := e.Rollback(ctx, env, tag)
+	res, err := a.RollbackCommit(ctx, env, tag)
 	if err != nil || res == nil || !sync {
 		return res, nil, err
 	}
-	rep, err := a.Sync(ctx, env, res.Commit)
-	if err == nil {
-		a.Notify(notify.Event{Trigger: platform.OnRolledBack, Env: env, Revision: rep.Revision, Version: res.Tag,
-			Deployment: rep.DeploymentID, Message: "rolled " + env + " back to " + res.Tag})
-	}
+	rep, err := a.RollbackSync(ctx, res)
 	return res, rep, err
+}
+
+// RollbackCommit is Rollback's first half: the commit on env's lane (a
+// lane move, which the API makes while the agent's mirror is held).
+func (a *App) RollbackCommit(ctx context.Context, env, tag string) (*flow.RollbackResult, error) {
+	e, err := a.Flow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Rollback(ctx, env, tag)
+}
+
+// RollbackSync is Rollback's second half: deploy the rollback commit and
+// tell of it.
+func (a *App) RollbackSync(ctx context.Context, res *flow.RollbackResult) (*deploy.Report, error) {
+	rep, err := a.Sync(ctx, res.Env, res.Commit)
+	if err == nil {
+		a.Notify(notify.Event{Trigger: platform.OnRolledBack, Env: res.Env, Revision: rep.Revision, Version: res.Tag,
+			Deployment: rep.DeploymentID, Message: "rolled " + res.Env + " back to " + res.Tag})
+	}
+	return rep, err
 }
 
 // RecordCheckRun records a finished check run, the evidence the checks

@@ -13,18 +13,9 @@ import (
 // doraMetricsTTL is how long the DORA gauges are cached between scrapes.
 const doraMetricsTTL = time.Minute
 
-// apiError is the JSON body of every /api/v1 error.
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Hint    string `json:"hint,omitempty"`
-}
-
-// mountDORA serves GET /api/v1/dora?env=ENV&since=90d (the JSON of ferry
-// dora -o json) and registers the DORA gauges of the production
-// environment with the metrics.
-func mountDORA(mux *http.ServeMux, cfg Config) {
-	mux.HandleFunc("GET /api/v1/dora", func(w http.ResponseWriter, r *http.Request) { serveDORA(w, r, cfg) })
+// mountDORA registers the DORA gauges of the production environment with
+// the metrics; GET /api/v1/dora (serveDORA) is mounted with the API.
+func mountDORA(cfg Config) {
 	if cfg.Metrics != nil {
 		cfg.Metrics.Register(metrics.NewDORACollector(func(ctx context.Context) ([]dora.Report, error) {
 			env, err := productionEnv(ctx, cfg)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/auth"
 	"ferry.dev/ferry/internal/dora"
 	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/scaffold"
@@ -48,20 +49,24 @@ func TestDoraAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	tok, hash, _ := auth.NewToken()
+	if _, err := st.CreateToken(ctx, store.Token{Name: "dora", Hash: hash, Role: store.RoleViewer}); err != nil {
+		t.Fatal(err)
+	}
 	a, err := agent.New(ctx, agent.Config{Source: dir, StateDir: t.TempDir(), Store: st, PollInterval: time.Hour, NoWatch: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Metrics: metrics.New()}))
 	defer srv.Close()
-	if code, body := getBody(t, srv.URL+"/api/v1/dora"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"not_ready"`) {
+	if code, body := getBody(t, tok, srv.URL+"/api/v1/dora"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"not_ready"`) {
 		t.Fatalf("before the first fetch = %d %s, want 503 not_ready", code, body)
 	}
 	if err := a.Mirror().Fetch(ctx); err != nil {
 		t.Fatal(err)
 	}
 
-	code, body := getBody(t, srv.URL+"/api/v1/dora?since=1d")
+	code, body := getBody(t, tok, srv.URL+"/api/v1/dora?since=1d")
 	var rep dora.Report
 	if err := json.Unmarshal([]byte(body), &rep); err != nil || code != http.StatusOK {
 		t.Fatalf("GET /api/v1/dora = %d %s (%v)", code, body, err)
@@ -70,21 +75,21 @@ func TestDoraAPI(t *testing.T) {
 		rep.RecoveryTime.MedianSeconds != 3600 || rep.To.Sub(rep.From) != 24*time.Hour {
 		t.Fatalf("report %+v", rep)
 	}
-	if code, body := getBody(t, srv.URL+"/api/v1/dora?env=staging"); code != http.StatusOK || !strings.Contains(body, `"env": "staging"`) && !strings.Contains(body, `"env":"staging"`) {
+	if code, body := getBody(t, tok, srv.URL+"/api/v1/dora?env=staging"); code != http.StatusOK || !strings.Contains(body, `"env": "staging"`) && !strings.Contains(body, `"env":"staging"`) {
 		t.Fatalf("staging = %d %s", code, body)
 	}
 	for _, tc := range []struct {
 		query, code string
 		status      int
 	}{{"?since=90", "invalid_since", http.StatusBadRequest}, {"?env=nowhere", "unknown_env", http.StatusNotFound}} {
-		status, body := getBody(t, srv.URL+"/api/v1/dora"+tc.query)
+		status, body := getBody(t, tok, srv.URL+"/api/v1/dora"+tc.query)
 		var e map[string]string
 		if err := json.Unmarshal([]byte(body), &e); err != nil || status != tc.status || e["code"] != tc.code ||
 			e["message"] == "" || e["hint"] == "" {
 			t.Errorf("%s = %d %s, want %d with code %s, a message and a hint", tc.query, status, body, tc.status, tc.code)
 		}
 	}
-	_, exposition := getBody(t, srv.URL+"/metrics")
+	_, exposition := getBody(t, "", srv.URL+"/metrics")
 	for _, want := range []string{`ferry_dora_change_failure_ratio{env="production"} 0.3333`,
 		`ferry_dora_deployments_per_day{env="production"} 0.0222`, `ferry_dora_recovery_time_median_seconds{env="production"} 3600`} {
 		if !strings.Contains(exposition, want) {
@@ -93,9 +98,13 @@ func TestDoraAPI(t *testing.T) {
 	}
 }
 
-func getBody(t *testing.T, url string) (int, string) {
+func getBody(t *testing.T, token, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

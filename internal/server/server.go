@@ -25,13 +25,28 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken []byte
+	// Backend is what the API reads and acts on (default: AgentBackend on
+	// Agent, without deploy options or notifications).
+	Backend Backend
+	// Hub feeds the event stream (default: a hub of Store). Give the
+	// agent Hub.Wrap(Store) so its writes reach the stream at once.
+	Hub *Hub
 }
 
-// Handler returns the mux of ferry serve.
+// Handler returns the mux of ferry serve: /healthz and /readyz (open),
+// /hooks/ (HMAC), /metrics (open or MetricsToken) and /api/v1 (bearer
+// tokens, roles; see package api for the contract).
 func Handler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Backend == nil {
+		cfg.Backend = AgentBackend{Agent: cfg.Agent}
+	}
+	if cfg.Hub == nil {
+		cfg.Hub = NewHub(cfg.Store)
+	}
+	cfg.Store = cfg.Hub.Wrap(cfg.Store)
 	hooks := webhook.New(webhook.Config{Secret: cfg.WebhookSecret, Logger: cfg.Log},
 		func(ctx context.Context, p webhook.Push) {
 			cfg.Agent.Hint(ctx, p.Provider, p.Refs)
@@ -42,7 +57,8 @@ func Handler(cfg Config) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, cfg) })
 	mux.Handle("/hooks/", hooks)
-	mountDORA(mux, cfg)
+	mountDORA(cfg)
+	mountAPI(mux, cfg)
 	if cfg.Metrics != nil {
 		cfg.Metrics.Register(webhookCollector{hooks}, metrics.NewRecords(cfg.Store, 5*time.Second, cfg.Log))
 		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))

@@ -1,0 +1,314 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/api"
+	"ferry.dev/ferry/internal/app"
+	"ferry.dev/ferry/internal/auth"
+	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/platform"
+	"ferry.dev/ferry/internal/server"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
+)
+
+// apiYAML is a small platform on the harness control plane: three
+// environments of one target each (context ferry-local), one manifests
+// component (a ConfigMap), ferry's default promotions and gates. A sync
+// takes about a second, so the tests can make many for real.
+const apiYAML = `apiVersion: ferry.dev/v1alpha1
+kind: Platform
+metadata:
+  name: api-test
+spec:
+  lanes:
+    - name: develop
+    - name: staging
+      protected: true
+    - name: main
+      protected: true
+    - name: release
+      protected: true
+  environments:
+    - name: dev
+      lane: develop
+      targets:
+        - name: local
+          order: 1
+          kube:
+            context: ferry-local
+    - name: staging
+      lane: staging
+      targets:
+        - name: k3s
+          order: 1
+          kube:
+            context: ferry-local
+    - name: production
+      lane: release
+      targets:
+        - name: aws
+          cloud: aws
+          order: 1
+          kube:
+            context: ferry-local
+  components:
+    - name: web
+      type: manifests
+      path: apps/web
+      namespace: NAMESPACE
+`
+
+const webYAML = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+  namespace: NAMESPACE
+data:
+  greeting: hello
+`
+
+// apiFixture is the small platform on a bare remote, a working clone the
+// command line runs in (its store is the server's: .ferry/state.db), an
+// agent mirror that is fetched but not run (so nothing reconciles behind
+// the test's back), and ferry serve's handler with a token per role.
+type apiFixture struct {
+	t      *testing.T
+	work   string
+	remote string
+	ns     string
+	st     store.Store
+	agent  *agent.Agent
+	srv    *httptest.Server
+	client *http.Client
+	v      *validator
+	logs   *syncBuffer
+	tokens map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
+}
+
+// Token names of the fixture and their grants.
+var fixtureTokens = []struct {
+	name, role string
+	envs       []string
+}{
+	{"viewer", store.RoleViewer, nil},
+	{"deployer", store.RoleDeployer, []string{"dev"}},
+	{"deployer-all", store.RoleDeployer, nil},
+	{"admin", store.RoleAdmin, nil},
+	{"admin-dev", store.RoleAdmin, []string{"dev"}},
+}
+
+type fixtureOptions struct {
+	// kube: the harness plane (for syncs); without it, no sync succeeds.
+	kube bool
+}
+
+func newAPIFixture(t *testing.T, o fixtureOptions) *apiFixture {
+	t.Helper()
+	testenv.GitIsolate(t)
+	f := &apiFixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}}
+	f.ns = "api-test"
+	if o.kube {
+		cp := testenv.ControlPlaneFor(t)
+		cp.KubeconfigAs(t, "ferry-local")
+		f.ns = cp.Namespace(t)
+	}
+	f.work = testenv.GitClone(t, f.remote)
+	testenv.GitCommitFile(t, f.work, "ferry.yaml", strings.ReplaceAll(apiYAML, "NAMESPACE", f.ns), "chore: platform")
+	testenv.GitCommitFile(t, f.work, "apps/web/web.yaml", strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "feat: web")
+	testenv.GitCommitFile(t, f.work, ".gitignore", ".ferry/\n", "chore: ignore state")
+	testenv.GitRun(t, f.work, "tag", "-a", "-m", "v0.1.0", "v0.1.0")
+	for _, l := range []string{"develop", "staging", "release"} {
+		testenv.GitRun(t, f.work, "branch", l)
+	}
+	testenv.GitRun(t, f.work, "push", "-q", "origin", "develop", "staging", "main", "release", "v0.1.0")
+	testenv.GitRun(t, f.work, "checkout", "-q", "develop")
+	p, err := platform.Load(f.work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if f.st, err = app.OpenStore(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.st.Close() })
+	for _, tk := range fixtureTokens {
+		f.tokens[tk.name] = f.createToken(tk.name, tk.role, tk.envs)
+	}
+	f.start(nil)
+	return f
+}
+
+// start (re)starts the server on the fixture's store, wrapped by wrap.
+func (f *apiFixture) start(wrap func(store.Store) store.Store) {
+	t := f.t
+	st := f.st
+	if wrap != nil {
+		st = wrap(st)
+	}
+	log := slog.New(slog.NewJSONHandler(f.logs, nil))
+	hub := server.NewHub(st)
+	a, err := agent.New(context.Background(), agent.Config{Source: f.remote, StateDir: t.TempDir(), Store: hub.Wrap(st),
+		Log: log, PollInterval: time.Hour, NoWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Mirror().Fetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.agent = a
+	backend := server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}
+	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub}))
+	t.Cleanup(f.srv.Close)
+	f.v = newValidator(t)
+	f.client = &http.Client{Transport: f.v, Timeout: 2 * time.Minute}
+}
+
+func (f *apiFixture) createToken(name, role string, envs []string) string {
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.st.CreateToken(context.Background(), store.Token{Name: name, Hash: hash, Role: role, Envs: envs}); err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
+}
+
+// call makes one request as token (a fixture token name, or "" for none)
+// and returns the status and body. Every call is validated against the
+// OpenAPI document.
+func (f *apiFixture) call(who, method, path string, body any) (int, []byte) {
+	f.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		if s, ok := body.(string); ok {
+			rd = strings.NewReader(s)
+		} else {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+	}
+	req, err := http.NewRequest(method, f.srv.URL+path, rd)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		tok, ok := f.tokens[who]
+		if !ok {
+			tok = who // a raw token
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		f.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// must calls and requires status want, decoding the body into out.
+func (f *apiFixture) must(who, method, path string, body any, want int, out any) []byte {
+	f.t.Helper()
+	code, b := f.call(who, method, path, body)
+	if code != want {
+		f.t.Fatalf("%s %s as %s = %d %s, want %d", method, path, who, code, b, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			f.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return b
+}
+
+// follow waits for an action to end and returns it.
+func (f *apiFixture) follow(who string, a api.Action) api.Action {
+	f.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !a.Done() {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("action %s still running", a.ID)
+		}
+		f.must(who, "GET", "/api/v1/actions/"+a.ID+"?wait=20s", nil, http.StatusOK, &a)
+	}
+	return a
+}
+
+// commitOn commits a file on lane in a clone of the remote and pushes it,
+// then fetches the mirror (as a webhook would make the agent do).
+func (f *apiFixture) commitOn(lane, path, content, msg string) string {
+	f.t.Helper()
+	c := testenv.GitClone(f.t, f.remote)
+	testenv.GitRun(f.t, c, "checkout", "-q", lane)
+	rev := testenv.GitCommitFile(f.t, c, path, content, msg)
+	testenv.GitRun(f.t, c, "push", "-q", "origin", lane)
+	f.fetch()
+	return rev
+}
+
+func (f *apiFixture) fetch() {
+	f.t.Helper()
+	if err := f.agent.Mirror().Fetch(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+	time.Sleep(snapshotSettle)
+}
+
+// snapshotSettle outlasts the API's cached snapshot of the mirror.
+const snapshotSettle = 1100 * time.Millisecond
+
+// refs lists the remote's branches and tags with their commits.
+func (f *apiFixture) refs() string {
+	return testenv.GitRun(f.t, f.remote, "for-each-ref", "--format=%(refname) %(objectname)")
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func fatalIf(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var _ = os.Getenv
+var _ = fmt.Sprint
+var _ = filepath.Join
+
+func strconvFormat(n int64) string { return fmt.Sprint(n) }
