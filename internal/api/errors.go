@@ -39,8 +39,16 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
-// Hint is what the command line prints as "Try: …".
-func (e *Error) HintText() string { return e.Hint }
+// ConfigError says whether the command line exits 2 (usage or
+// configuration) on it, as it does for the same error made locally.
+func (e *Error) ConfigError() bool {
+	switch e.Code {
+	case CodeBadRequest, CodeUnknownEnv, CodeUnknownLane, CodeUnknownTag, CodeConfig, CodeUnauthenticated, CodeForbidden,
+		CodeNotFound:
+		return true
+	}
+	return false
+}
 
 // StatusOf is the HTTP status of a code.
 func StatusOf(code string) int {

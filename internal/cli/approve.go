@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"ferry.dev/ferry/internal/flow"
 )
 
 type approveOptions struct {
@@ -52,6 +54,9 @@ func (o *approveOptions) validate() error {
 }
 
 func (o *approveOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
@@ -61,6 +66,10 @@ func (o *approveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return o.write(a)
+}
+
+func (o *approveOptions) write(a *flow.Approval) error {
 	if a.Candidate != "" && a.Candidate != a.Revision {
 		o.g.Progress("note: %s is not the current candidate (%s); this approval counts only if it becomes the candidate", short(a.Revision), short(a.Candidate))
 	}

@@ -1,41 +1,17 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/view"
 )
 
-// gatherEnvs adds, per environment (or only o.env) and target, the
-// deployed revision and version, health and drift. Unhealthy or drifted
-// targets are a problem (exit 1); never-deployed ones are not.
-func (o *statusOptions) gatherEnvs(ctx context.Context, e *flow.Engine, rep *statusReport) (bool, error) {
-	problem := false
-	for _, env := range e.P.Spec.Environments {
-		if o.env != "" && env.Name != o.env {
-			continue
-		}
-		ts, err := o.app.Status(ctx, env.Name, o.live)
-		if err != nil {
-			return false, err
-		}
-		for _, t := range ts {
-			rep.Environments = append(rep.Environments, t)
-			if t.Revision != "" && (!t.Healthy || t.Drift || t.Error != "") {
-				problem = true
-			}
-		}
-	}
-	return problem, nil
-}
-
-func renderEnvs(w io.Writer, rep *statusReport) {
+func renderEnvs(w io.Writer, rep *view.Status) {
 	if len(rep.Environments) == 0 {
 		return
 	}
@@ -61,17 +37,7 @@ func renderEnvs(w io.Writer, rep *statusReport) {
 	}
 }
 
-// gatherDeployments adds an environment's deployments to the history.
-func (o *historyOptions) gatherDeployments(ctx context.Context, e *flow.Engine, rep *historyReport) error {
-	if rep.Env == "" {
-		return nil
-	}
-	ds, err := o.app.Deployments(ctx, rep.Env, o.limit)
-	rep.Deployments = ds
-	return err
-}
-
-func renderDeployments(w io.Writer, rep *historyReport) {
+func renderDeployments(w io.Writer, rep *view.History) {
 	if rep.Env == "" {
 		return
 	}
@@ -116,25 +82,7 @@ func (o *rollbackOptions) writeSynced(res *flow.RollbackResult, rep *deploy.Repo
 	return nil
 }
 
-// gatherAgent adds what ferry serve last did to each environment. Its
-// problems (drift, failures) already show in the other sections.
-func (o *statusOptions) gatherAgent(ctx context.Context, e *flow.Engine, rep *statusReport) (bool, error) {
-	for _, env := range e.P.Spec.Environments {
-		if o.env != "" && env.Name != o.env {
-			continue
-		}
-		out, at, ok, err := agent.LastOutcome(ctx, e.Store, env.Name)
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			rep.Agent = append(rep.Agent, agentStatus{Env: env.Name, At: at, Outcome: out})
-		}
-	}
-	return false, nil
-}
-
-func renderAgent(w io.Writer, rep *statusReport) {
+func renderAgent(w io.Writer, rep *view.Status) {
 	if len(rep.Agent) == 0 {
 		return
 	}

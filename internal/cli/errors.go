@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"ferry.dev/ferry/internal/api"
 )
 
 // Exit codes, the command-line contract.
@@ -86,6 +88,10 @@ func hintOf(err error) string {
 	var h hinted
 	if errors.As(err, &h) {
 		return h.Hint()
+	}
+	var ae *api.Error // a server's error carries the hint it would print
+	if errors.As(err, &ae) {
+		return ae.Hint
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/view"
 )
 
 var updateFlowGolden = flag.Bool("update-flow", false, "rewrite the flow verbs' golden files")
@@ -18,7 +19,7 @@ var updateFlowGolden = flag.Bool("update-flow", false, "rewrite the flow verbs' 
 func TestFlowRenderGolden(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	renderLanes(&b, &statusReport{Lanes: []flow.LaneStatus{
+	renderLanes(&b, &view.Status{Lanes: []flow.LaneStatus{
 		{Lane: "develop", Env: "dev", Head: "1111111111111111", Version: "v0.2.1", Subject: "feat: portal"},
 		{Lane: "staging", Env: "staging", Protected: true, Head: "2222222222222222", Version: "v0.2.1", Upstream: "develop", Waiting: 3,
 			Subject: "quick fix", Drift: []flow.CommitInfo{{Short: "222222222222", Subject: "quick fix", Author: "Dev <d@x>"}}},
@@ -26,7 +27,7 @@ func TestFlowRenderGolden(t *testing.T) {
 	}})
 	b.WriteString("----\n")
 	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	renderPromotions(&b, &historyReport{Lane: "release", Env: "production", Promotions: []store.Promotion{
+	renderPromotions(&b, &view.History{Lane: "release", Env: "production", Promotions: []store.Promotion{
 		{ID: 3, Kind: "rollback", From: "v0.2.0", To: "release", Commit: "3333333333333333", Version: "v0.2.0", Actor: "Ops <o@x>", CreatedAt: at},
 		{ID: 2, Kind: "release", From: "main", To: "release", Commit: "4444444444444444", Version: "v0.2.1", Actor: "Ops <o@x>",
 			Evidence: []string{"check-run:9"}, Override: "checks service down, INC-42", CreatedAt: at},

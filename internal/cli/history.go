@@ -8,32 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"ferry.dev/ferry/internal/app"
-	"ferry.dev/ferry/internal/flow"
-	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/view"
 )
 
 type historyOptions struct {
 	g      *Globals
 	target string
 	limit  int
-	app    *app.App
-}
-
-// historyReport is the stable -o json shape of `ferry history`. Sections
-// fill their own field; the deploy engine adds deployments.
-type historyReport struct {
-	Lane       string            `json:"lane,omitempty"`
-	Env        string            `json:"env,omitempty"`
-	Promotions []store.Promotion `json:"promotions"`
-	// Deployments of Env, newest first.
-	Deployments []store.Deployment `json:"deployments,omitempty"`
-}
-
-type historySection struct {
-	name   string
-	gather func(ctx context.Context, e *flow.Engine, rep *historyReport) error
-	render func(w io.Writer, rep *historyReport)
 }
 
 func newHistoryCmd(g *Globals) *cobra.Command {
@@ -60,45 +41,32 @@ evidence, the actor and any --override reason.`,
 	return cmd
 }
 
-func (o *historyOptions) sections() []historySection {
-	return []historySection{{name: "promotions", gather: o.gatherPromotions, render: renderPromotions},
-		{name: "deployments", gather: o.gatherDeployments, render: renderDeployments}}
-}
-
 func (o *historyOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
 	defer ap.Close()
-	o.app = ap
-	rep := &historyReport{}
-	if o.target != "" {
-		if rep.Lane, rep.Env, err = e.HistoryTarget(o.target); err != nil {
-			return err
-		}
+	rep, err := view.HistoryOf(ctx, ap, e, o.target, o.limit)
+	if err != nil {
+		return err
 	}
-	for _, s := range o.sections() {
-		if err := s.gather(ctx, e, rep); err != nil {
-			return fmt.Errorf("history %s: %w", s.name, err)
-		}
-	}
+	return o.write(rep)
+}
+
+func (o *historyOptions) write(rep *view.History) error {
 	if o.g.JSON() {
 		return o.g.WriteJSON(rep)
 	}
-	for _, s := range o.sections() {
-		s.render(o.g.Out, rep)
-	}
+	renderPromotions(o.g.Out, rep)
+	renderDeployments(o.g.Out, rep)
 	return nil
 }
 
-func (o *historyOptions) gatherPromotions(ctx context.Context, e *flow.Engine, rep *historyReport) error {
-	ps, err := e.History(ctx, rep.Lane, o.limit)
-	rep.Promotions = ps
-	return err
-}
-
-func renderPromotions(w io.Writer, rep *historyReport) {
+func renderPromotions(w io.Writer, rep *view.History) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tWHEN\tKIND\tFROM\tTO\tCOMMIT\tVERSION\tACTOR\tEVIDENCE")
 	for _, p := range rep.Promotions {

@@ -56,6 +56,9 @@ func (o *promoteOptions) validate() error {
 }
 
 func (o *promoteOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err

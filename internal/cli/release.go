@@ -62,6 +62,9 @@ func (o *releaseOptions) validate() error {
 }
 
 func (o *releaseOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err

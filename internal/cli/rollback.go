@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"ferry.dev/ferry/internal/deploy"
+	"ferry.dev/ferry/internal/flow"
 )
 
 type rollbackOptions struct {
@@ -50,6 +53,9 @@ func (o *rollbackOptions) validate() error {
 }
 
 func (o *rollbackOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, _, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
@@ -59,9 +65,17 @@ func (o *rollbackOptions) run(ctx context.Context) error {
 	if res == nil {
 		return err
 	}
+	return o.write(res, rep, err)
+}
+
+// write prints a rollback (made here or by a server) and its deployment.
+func (o *rollbackOptions) write(res *flow.RollbackResult, rep *deploy.Report, err error) error {
 	writeNotes(o.g, res.Notes)
 	if !o.noSync {
 		return o.writeSynced(res, rep, err)
+	}
+	if err != nil {
+		return err
 	}
 	if o.g.JSON() {
 		return o.g.WriteJSON(res)

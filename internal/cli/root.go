@@ -25,6 +25,10 @@ type Streams struct {
 type Globals struct {
 	Repo   string // --repo DIR
 	Output string // -o text|json
+	// Server runs the verb through a ferry serve API (--server URL), the
+	// token from FERRY_TOKEN or TokenFile.
+	Server    string
+	TokenFile string
 	Streams
 }
 
@@ -91,9 +95,14 @@ func NewRoot(s Streams) *cobra.Command {
 source of truth: Terraform and Kubernetes in one platform repository described by
 ferry.yaml, lanes develop → staging → main → release, checks on every merge,
 gated promotions, semantic version tags and rollback to any of them.`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		PersistentPreRunE: func(*cobra.Command, []string) error { return g.validate() },
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if err := g.validate(); err != nil {
+				return err
+			}
+			return g.validateServer(c)
+		},
 	}
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
@@ -104,6 +113,8 @@ gated promotions, semantic version tags and rollback to any of them.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Repo, "repo", ".", "platform repository directory")
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&g.Server, "server", "", "run status, history, sync, promote, approve, release or rollback through a ferry serve API at this URL (token: $FERRY_TOKEN or --token-file)")
+	pf.StringVar(&g.TokenFile, "token-file", "", "file with the API token for --server (default: $FERRY_TOKEN)")
 
 	for _, add := range verbs {
 		root.AddCommand(add(g))

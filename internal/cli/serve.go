@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +50,8 @@ type serveOptions struct {
 	leaseKubecfg  string
 	leaseContext  string
 	debugListen   string
+	tlsCert       string
+	tlsKey        string
 }
 
 func newServeCmd(g *Globals) *cobra.Command {
@@ -85,7 +88,7 @@ on stderr (--log-format ecs: Elastic Common Schema field names).`,
 
 func (o *serveOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address for /healthz, /readyz, /metrics and /hooks/")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address for /healthz, /readyz, /metrics, /hooks/ and /api/v1")
 	f.StringVar(&o.stateDir, "state-dir", "", "where the mirror lives (default: <repo>/.ferry/agent, or ./.ferry/agent for a URL)")
 	f.StringVar(&o.secretFile, "webhook-secret-file", "", "file with the webhook secret (default: $FERRY_WEBHOOK_SECRET)")
 	f.StringVar(&o.metricsToken, "metrics-token-file", "", "file with a bearer token /metrics then requires (default: $FERRY_METRICS_TOKEN; unset: /metrics is open)")
@@ -105,6 +108,8 @@ func (o *serveOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.leaseKubecfg, "lease-kubeconfig", "", "kubeconfig of the cluster holding the Lease (default: in-cluster, else $KUBECONFIG or ~/.kube/config)")
 	f.StringVar(&o.leaseContext, "lease-context", "", "kubeconfig context of the cluster holding the Lease (default: the current one)")
 	f.StringVar(&o.debugListen, "debug-listen", "", "address for Go's /debug/pprof/ profiles (unset: not served; keep it on loopback)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "private key of --tls-cert (PEM)")
 }
 
 func (o *serveOptions) validate() error {
@@ -116,6 +121,14 @@ func (o *serveOptions) validate() error {
 	}
 	if o.election != "store" && o.election != "kubernetes" {
 		return usageErr("ferry serve --leader-election kubernetes", "unknown leader election %q: store or kubernetes", o.election)
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return usageErr("ferry serve --tls-cert cert.pem --tls-key key.pem", "--tls-cert and --tls-key go together")
+	}
+	if o.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey); err != nil {
+			return usageErr("ferry serve --tls-cert cert.pem --tls-key key.pem", "load TLS key pair: %v", err)
+		}
 	}
 	if o.election == "kubernetes" && o.leaseName == "" {
 		return usageErr("ferry serve --leader-election kubernetes --lease-name ferry-agent", "--lease-name is empty")
@@ -159,6 +172,9 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
+	// Every write of this process (agent, API) wakes the event stream.
+	hub := server.NewHub(st)
+	st = hub.Wrap(st)
 	nd := notify.New(notify.Options{Store: st, Log: log, Actor: agent.ActorName})
 	defer nd.Close(o.grace) // before the store closes: deliveries end recorded
 	base := deploy.Options{StateDir: src.deployState, LockTTL: o.lockTTL, HealthTimeout: o.healthTimeout}
@@ -172,7 +188,8 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if len(secret) == 0 {
 		log.Warn("no webhook secret (--webhook-secret-file or FERRY_WEBHOOK_SECRET): every webhook is refused; polling only")
 	}
-	return o.serve(ctx, log, ag, server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log, Metrics: m, MetricsToken: metricsToken})
+	return o.serve(ctx, log, ag, server.Config{Agent: ag, Store: st, WebhookSecret: secret, Log: log, Metrics: m,
+		MetricsToken: metricsToken, Hub: hub, Backend: server.AgentBackend{Agent: ag, Deploy: base, Notify: nd}})
 }
 
 func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Agent, cfg server.Config) error {
@@ -182,14 +199,25 @@ func (o *serveOptions) serve(ctx context.Context, log *slog.Logger, ag *agent.Ag
 	}
 	srv := &http.Server{Handler: server.Handler(cfg),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
-	log.Info("serving", "listen", ln.Addr().String())
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	log.Info("serving", "listen", ln.Addr().String(), "scheme", scheme)
 	if o.debugListen != "" {
 		if err := serveDebug(o.debugListen, log); err != nil {
 			return err
 		}
 	}
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if o.tlsCert != "" {
+			err = srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "error", err.Error())
 		}
 	}()

@@ -5,47 +5,16 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"ferry.dev/ferry/internal/agent"
-	"ferry.dev/ferry/internal/app"
-	"ferry.dev/ferry/internal/deploy"
-	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/view"
 )
 
 type statusOptions struct {
 	g    *Globals
 	env  string
 	live bool // probe clusters and backends for health and drift
-	app  *app.App
-}
-
-// statusReport is the stable -o json shape of `ferry status`. Each section
-// fills its own field; the deploy engine adds environments next to lanes.
-type statusReport struct {
-	Lanes []flow.LaneStatus `json:"lanes"`
-	// Environments: per env and target, deployed revision, health, drift.
-	Environments []deploy.TargetStatus `json:"environments,omitempty"`
-	// Agent: what ferry serve last did per environment (absent when it
-	// never ran).
-	Agent []agentStatus `json:"agent,omitempty"`
-}
-
-// agentStatus is the agent's newest recorded outcome for an environment.
-type agentStatus struct {
-	Env string    `json:"env"`
-	At  time.Time `json:"at"`
-	agent.Outcome
-}
-
-// statusSection gathers one part of the report and says whether it found a
-// problem (drift, an unreadable lane), which makes status exit 1.
-type statusSection struct {
-	name   string
-	gather func(ctx context.Context, e *flow.Engine, rep *statusReport) (problem bool, err error)
-	render func(w io.Writer, rep *statusReport)
 }
 
 func newStatusCmd(g *Globals) *cobra.Command {
@@ -72,68 +41,41 @@ Exits 1 when there is drift or a deployed target is unhealthy.`,
 	return cmd
 }
 
-func (o *statusOptions) sections() []statusSection {
-	return []statusSection{{name: "lanes", gather: o.gatherLanes, render: renderLanes},
-		{name: "environments", gather: o.gatherEnvs, render: renderEnvs},
-		{name: "agent", gather: o.gatherAgent, render: renderAgent}}
-}
-
 func (o *statusOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, e, err := openApp(ctx, o.g)
 	if err != nil {
 		return err
 	}
 	defer ap.Close()
-	o.app = ap
-	rep := &statusReport{Lanes: []flow.LaneStatus{}}
-	problem := false
-	for _, s := range o.sections() {
-		p, err := s.gather(ctx, e, rep)
-		if err != nil {
-			return fmt.Errorf("status %s: %w", s.name, err)
-		}
-		problem = problem || p
+	rep, err := view.StatusOf(ctx, ap, e, o.env, o.live)
+	if err != nil {
+		return err
 	}
+	return o.write(rep)
+}
+
+// write prints the report (the same from a server as made here) and exits
+// 1 when it shows a problem.
+func (o *statusOptions) write(rep *view.Status) error {
 	if o.g.JSON() {
 		if err := o.g.WriteJSON(rep); err != nil {
 			return err
 		}
 	} else {
-		for _, s := range o.sections() {
-			s.render(o.g.Out, rep)
-		}
+		renderLanes(o.g.Out, rep)
+		renderEnvs(o.g.Out, rep)
+		renderAgent(o.g.Out, rep)
 	}
-	if problem {
+	if rep.Problem() {
 		return errSilentProblem
 	}
 	return nil
 }
 
-func (o *statusOptions) gatherLanes(ctx context.Context, e *flow.Engine, rep *statusReport) (bool, error) {
-	want := ""
-	if o.env != "" {
-		lane, _, err := e.HistoryTarget(o.env)
-		if err != nil {
-			return false, err
-		}
-		want = lane
-	}
-	lanes, err := e.Lanes(ctx)
-	if err != nil {
-		return false, err
-	}
-	problem := false
-	for _, l := range lanes {
-		if want != "" && l.Lane != want {
-			continue
-		}
-		rep.Lanes = append(rep.Lanes, l)
-		problem = problem || len(l.Drift) > 0 || l.Error != ""
-	}
-	return problem, nil
-}
-
-func renderLanes(w io.Writer, rep *statusReport) {
+func renderLanes(w io.Writer, rep *view.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LANE\tENV\tHEAD\tVERSION\tWAITING\tDRIFT\tSUBJECT")
 	for _, l := range rep.Lanes {

@@ -44,6 +44,9 @@ func (o *syncOptions) addFlags(c *cobra.Command) {
 }
 
 func (o *syncOptions) run(ctx context.Context) error {
+	if o.g.Server != "" {
+		return o.runRemote(ctx)
+	}
 	ap, err := openDeploy(ctx, o.g)
 	if err != nil {
 		return err

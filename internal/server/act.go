@@ -37,7 +37,7 @@ func (s *apiServer) authorize(r *http.Request, t func(p *platform.Platform) (aut
 func envTarget(env string) func(p *platform.Platform) (auth.Target, error) {
 	return func(p *platform.Platform) (auth.Target, error) {
 		if _, ok := p.Env(env); !ok {
-			return auth.Target{}, &view.UnknownError{What: "environment", Name: env}
+			return auth.Target{}, &deploy.UnknownEnvError{Env: env} // what the command line says
 		}
 		return target(p, env), nil
 	}
@@ -46,7 +46,7 @@ func envTarget(env string) func(p *platform.Platform) (auth.Target, error) {
 func laneTargetOf(lane string) func(p *platform.Platform) (auth.Target, error) {
 	return func(p *platform.Platform) (auth.Target, error) {
 		if _, ok := p.Lane(lane); !ok {
-			return auth.Target{}, &view.UnknownError{What: "lane", Name: lane}
+			return auth.Target{}, &flow.UnknownLaneError{What: "lane", Name: lane, Known: p.LaneNames()}
 		}
 		return laneTarget(p, lane), nil
 	}

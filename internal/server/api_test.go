@@ -44,7 +44,7 @@ func TestAPIScenario(t *testing.T) {
 	}
 	var plat view.Platform
 	f.must("viewer", "GET", "/api/v1/platform", nil, http.StatusOK, &plat)
-	if plat.Name != "api-test" || len(plat.Environments) != 3 || plat.Production != "production" || len(plat.Promotions) != 3 {
+	if plat.Name != f.name || len(plat.Environments) != 3 || plat.Production != "production" || len(plat.Promotions) != 3 {
 		t.Fatalf("platform %+v", plat)
 	}
 	envs := f.environments()

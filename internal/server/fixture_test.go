@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/api"
@@ -34,7 +37,7 @@ import (
 const apiYAML = `apiVersion: ferry.dev/v1alpha1
 kind: Platform
 metadata:
-  name: api-test
+  name: PLATFORM
 spec:
   lanes:
     - name: develop
@@ -88,17 +91,19 @@ data:
 // agent mirror that is fetched but not run (so nothing reconciles behind
 // the test's back), and ferry serve's handler with a token per role.
 type apiFixture struct {
-	t      *testing.T
-	work   string
-	remote string
-	ns     string
-	st     store.Store
-	agent  *agent.Agent
-	srv    *httptest.Server
-	client *http.Client
-	v      *validator
-	logs   *syncBuffer
-	tokens map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
+	t       *testing.T
+	work    string
+	remote  string
+	ns      string
+	name    string
+	gitDate string
+	st      store.Store
+	agent   *agent.Agent
+	srv     *httptest.Server
+	client  *http.Client
+	v       *validator
+	logs    *syncBuffer
+	tokens  map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
 }
 
 // Token names of the fixture and their grants.
@@ -116,28 +121,45 @@ var fixtureTokens = []struct {
 type fixtureOptions struct {
 	// kube: the harness plane (for syncs); without it, no sync succeeds.
 	kube bool
+	// gitDate, when set, is the author and committer date of every commit
+	// the fixture makes (so two fixtures of the same content are the same
+	// commits).
+	gitDate string
+	// name is the platform's name (default: one of its own, so fixtures
+	// sharing the plane never share an inventory) and namespace where
+	// the component goes (default: a fresh one).
+	name, namespace string
 }
 
 func newAPIFixture(t *testing.T, o fixtureOptions) *apiFixture {
 	t.Helper()
 	testenv.GitIsolate(t)
 	f := &apiFixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}}
-	f.ns = "api-test"
+	f.ns, f.name = o.namespace, o.name
+	if f.name == "" {
+		f.name = fmt.Sprintf("api-%d", time.Now().UnixNano()%1e9)
+	}
 	if o.kube {
 		cp := testenv.ControlPlaneFor(t)
 		cp.KubeconfigAs(t, "ferry-local")
-		f.ns = cp.Namespace(t)
+		if f.ns == "" {
+			f.ns = cp.Namespace(t)
+		}
 	}
+	if f.ns == "" {
+		f.ns = "api-test"
+	}
+	f.gitDate = o.gitDate
 	f.work = testenv.GitClone(t, f.remote)
-	testenv.GitCommitFile(t, f.work, "ferry.yaml", strings.ReplaceAll(apiYAML, "NAMESPACE", f.ns), "chore: platform")
-	testenv.GitCommitFile(t, f.work, "apps/web/web.yaml", strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "feat: web")
-	testenv.GitCommitFile(t, f.work, ".gitignore", ".ferry/\n", "chore: ignore state")
-	testenv.GitRun(t, f.work, "tag", "-a", "-m", "v0.1.0", "v0.1.0")
+	f.commitFile("ferry.yaml", strings.NewReplacer("NAMESPACE", f.ns, "PLATFORM", f.name).Replace(apiYAML), "chore: platform")
+	f.commitFile("apps/web/web.yaml", strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "feat: web")
+	f.commitFile(".gitignore", ".ferry/\n", "chore: ignore state")
+	f.git("tag", "-a", "-m", "v0.1.0", "v0.1.0")
 	for _, l := range []string{"develop", "staging", "release"} {
-		testenv.GitRun(t, f.work, "branch", l)
+		f.git("branch", l)
 	}
-	testenv.GitRun(t, f.work, "push", "-q", "origin", "develop", "staging", "main", "release", "v0.1.0")
-	testenv.GitRun(t, f.work, "checkout", "-q", "develop")
+	f.git("push", "-q", "origin", "develop", "staging", "main", "release", "v0.1.0")
+	f.git("checkout", "-q", "develop")
 	p, err := platform.Load(f.work)
 	if err != nil {
 		t.Fatal(err)
@@ -172,12 +194,19 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 		t.Fatal(err)
 	}
 	f.agent = a
-	backend := server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}
+	backend := leaderBackend{server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}}
 	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub}))
 	t.Cleanup(f.srv.Close)
 	f.v = newValidator(t)
 	f.client = &http.Client{Transport: f.v, Timeout: 2 * time.Minute}
 }
+
+// leaderBackend is AgentBackend whose agent leads: told that lanes moved,
+// it fetches (a leading agent's Hint fetches; this agent is never run, so
+// it would instead record the hint for a leader as a follower does).
+type leaderBackend struct{ server.AgentBackend }
+
+func (b leaderBackend) Moved(ctx context.Context, _ []string) { _ = b.Agent.Mirror().Fetch(ctx) }
 
 func (f *apiFixture) createToken(name, role string, envs []string) string {
 	tok, hash, err := auth.NewToken()
@@ -255,16 +284,44 @@ func (f *apiFixture) follow(who string, a api.Action) api.Action {
 	return a
 }
 
-// commitOn commits a file on lane in a clone of the remote and pushes it,
+// commitOn commits a file on lane in the working clone and pushes it,
 // then fetches the mirror (as a webhook would make the agent do).
 func (f *apiFixture) commitOn(lane, path, content, msg string) string {
 	f.t.Helper()
-	c := testenv.GitClone(f.t, f.remote)
-	testenv.GitRun(f.t, c, "checkout", "-q", lane)
-	rev := testenv.GitCommitFile(f.t, c, path, content, msg)
-	testenv.GitRun(f.t, c, "push", "-q", "origin", lane)
+	f.git("checkout", "-q", lane)
+	f.git("pull", "-q", "--ff-only", "origin", lane)
+	rev := f.commitFile(path, content, msg)
+	f.git("push", "-q", "origin", lane)
+	f.git("checkout", "-q", "develop")
 	f.fetch()
 	return rev
+}
+
+// git runs git in the working clone (testenv's environment, plus the
+// fixture's commit date).
+func (f *apiFixture) git(args ...string) string {
+	f.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = f.work
+	cmd.Env = testenv.GitEnv(f.t)
+	if f.gitDate != "" {
+		cmd.Env = append(cmd.Env, "GIT_AUTHOR_DATE="+f.gitDate, "GIT_COMMITTER_DATE="+f.gitDate)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		f.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (f *apiFixture) commitFile(path, content, msg string) string {
+	f.t.Helper()
+	full := filepath.Join(f.work, filepath.FromSlash(path))
+	fatalIf(f.t, os.MkdirAll(filepath.Dir(full), 0o755))
+	fatalIf(f.t, os.WriteFile(full, []byte(content), 0o644))
+	f.git("add", "--", path)
+	f.git("commit", "-q", "-m", msg)
+	return f.git("rev-parse", "HEAD")
 }
 
 func (f *apiFixture) fetch() {
@@ -312,3 +369,5 @@ var _ = fmt.Sprint
 var _ = filepath.Join
 
 func strconvFormat(n int64) string { return fmt.Sprint(n) }
+
+type corev1Namespace = corev1.Namespace
