@@ -37,7 +37,7 @@ func principalOf(r *http.Request) auth.Principal {
 
 func mountAPI(mux *http.ServeMux, cfg Config) {
 	s := &apiServer{store: cfg.Store, log: cfg.Log, backend: cfg.Backend, hub: cfg.Hub, actions: newActions()}
-	s.auth = &auth.Authenticator{Store: cfg.Store, Log: cfg.Log}
+	s.auth = &auth.Authenticator{Store: cfg.Store, Log: cfg.Log, Failures: cfg.AuthFailures, Burst: cfg.AuthBurst}
 	s.snaps = &snapshots{b: cfg.Backend}
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	read := map[string]http.HandlerFunc{

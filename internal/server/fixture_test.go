@@ -91,19 +91,22 @@ data:
 // agent mirror that is fetched but not run (so nothing reconciles behind
 // the test's back), and ferry serve's handler with a token per role.
 type apiFixture struct {
-	t       *testing.T
-	work    string
-	remote  string
-	ns      string
-	name    string
-	gitDate string
-	st      store.Store
-	agent   *agent.Agent
-	srv     *httptest.Server
-	client  *http.Client
-	v       *validator
-	logs    *syncBuffer
-	tokens  map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
+	t        *testing.T
+	work     string
+	remote   string
+	ns       string
+	name     string
+	gitDate  string
+	gitToken string
+	// authFailures is the failed-authentication limit (0: the default).
+	authFailures int
+	st           store.Store
+	agent        *agent.Agent
+	srv          *httptest.Server
+	client       *http.Client
+	v            *validator
+	logs         *syncBuffer
+	tokens       map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
 }
 
 // Token names of the fixture and their grants.
@@ -121,6 +124,13 @@ var fixtureTokens = []struct {
 type fixtureOptions struct {
 	// kube: the harness plane (for syncs); without it, no sync succeeds.
 	kube bool
+	// authFailures overrides the failed-authentication limit.
+	authFailures int
+	// terraform adds a Terraform component with a sensitive variable and
+	// output (tfSecret) before the web component.
+	terraform bool
+	// gitToken is the agent's HTTPS token for the remote.
+	gitToken string
 	// gitDate, when set, is the author and committer date of every commit
 	// the fixture makes (so two fixtures of the same content are the same
 	// commits).
@@ -149,9 +159,17 @@ func newAPIFixture(t *testing.T, o fixtureOptions) *apiFixture {
 	if f.ns == "" {
 		f.ns = "api-test"
 	}
-	f.gitDate = o.gitDate
+	f.gitDate, f.authFailures = o.gitDate, o.authFailures
 	f.work = testenv.GitClone(t, f.remote)
-	f.commitFile("ferry.yaml", strings.NewReplacer("NAMESPACE", f.ns, "PLATFORM", f.name).Replace(apiYAML), "chore: platform")
+	yaml := strings.NewReplacer("NAMESPACE", f.ns, "PLATFORM", f.name).Replace(apiYAML)
+	if o.terraform {
+		testenv.TerraformBin(t)
+		yaml = strings.Replace(yaml, "  components:\n", "  components:\n"+vaultComponent, 1)
+		yaml = strings.ReplaceAll(yaml, "            context: ferry-local\n", "            context: ferry-local\n          terraform:\n            backend: local\n")
+		f.commitFile("infra/vault/main.tf", vaultTF, "feat: vault")
+	}
+	f.gitToken = o.gitToken
+	f.commitFile("ferry.yaml", yaml, "chore: platform")
 	f.commitFile("apps/web/web.yaml", strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "feat: web")
 	f.commitFile(".gitignore", ".ferry/\n", "chore: ignore state")
 	f.git("tag", "-a", "-m", "v0.1.0", "v0.1.0")
@@ -186,7 +204,7 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
 	hub := server.NewHub(st)
 	a, err := agent.New(context.Background(), agent.Config{Source: f.remote, StateDir: t.TempDir(), Store: hub.Wrap(st),
-		Log: log, PollInterval: time.Hour, NoWatch: true})
+		Log: log, PollInterval: time.Hour, NoWatch: true, Credentials: agent.Credentials{Token: f.gitToken}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +213,8 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 	}
 	f.agent = a
 	backend := leaderBackend{server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}}
-	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub}))
+	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub,
+		AuthFailures: f.authFailures, AuthBurst: f.authFailures, WebhookSecret: []byte(webhookSecret)}))
 	t.Cleanup(f.srv.Close)
 	f.v = newValidator(t)
 	f.client = &http.Client{Transport: f.v, Timeout: 2 * time.Minute}
@@ -332,6 +351,33 @@ func (f *apiFixture) fetch() {
 	time.Sleep(snapshotSettle)
 }
 
+// tfSecret is the sensitive Terraform value of the vault component.
+const tfSecret = "tf-s3cret-Value-42"
+
+const vaultComponent = `    - name: vault
+      type: terraform
+      path: infra/vault
+`
+
+const vaultTF = `variable "db_password" {
+  type      = string
+  sensitive = true
+  default   = "` + tfSecret + `"
+}
+
+resource "terraform_data" "db" {
+  input = sensitive(var.db_password)
+}
+
+output "password" {
+  value     = var.db_password
+  sensitive = true
+}
+`
+
+// webhookSecret is the fixture's webhook HMAC secret.
+const webhookSecret = "hook-s3cret-never-shown"
+
 // snapshotSettle outlasts the API's cached snapshot of the mirror.
 const snapshotSettle = 1100 * time.Millisecond
 
@@ -371,3 +417,5 @@ var _ = filepath.Join
 func strconvFormat(n int64) string { return fmt.Sprint(n) }
 
 type corev1Namespace = corev1.Namespace
+
+func webWithNS(ns string) string { return strings.ReplaceAll(webYAML, "NAMESPACE", ns) }

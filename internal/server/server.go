@@ -28,6 +28,9 @@ type Config struct {
 	// Backend is what the API reads and acts on (default: AgentBackend on
 	// Agent, without deploy options or notifications).
 	Backend Backend
+	// AuthFailures and AuthBurst bound failed authentications per client
+	// address: per minute, after a burst (defaults 10 and 20).
+	AuthFailures, AuthBurst int
 	// Hub feeds the event stream (default: a hub of Store). Give the
 	// agent Hub.Wrap(Store) so its writes reach the stream at once.
 	Hub *Hub
