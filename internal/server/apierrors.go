@@ -42,7 +42,8 @@ func errorOf(err error) *api.Error {
 	case errors.As(err, &bad):
 		code = api.CodeBadRequest
 	case errors.Is(err, auth.ErrRateLimited):
-		code = api.CodeRateLimited
+		return &api.Error{Code: api.CodeRateLimited, Message: err.Error(),
+			Hint: "wait a minute: failed authentications from this address are limited"}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &api.Error{Code: api.CodeUnauthenticated, Message: err.Error(),
 			Hint: "send Authorization: Bearer TOKEN, a token of ferry token create"}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"ferry.dev/ferry/internal/api"
@@ -113,4 +114,26 @@ func set(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// TestFailedAuthenticationRateLimited: after its burst of failures a
+// client is answered 429 rate_limited, even with a valid token, and the
+// presented tokens are not in the log.
+func TestFailedAuthenticationRateLimited(t *testing.T) {
+	f := newAPIFixture(t, fixtureOptions{authFailures: 3})
+	forged := "ferry_" + "Z123456789abcdef0123456789abcdef0123456789a"
+	for i := range 3 {
+		if code, body := f.call(forged, "GET", "/api/v1/environments", nil); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d = %d %s, want 401", i+1, code, body)
+		}
+	}
+	var e api.Error
+	f.must("viewer", "GET", "/api/v1/environments", nil, http.StatusTooManyRequests, &e)
+	if e.Code != api.CodeRateLimited {
+		t.Fatalf("429 body %+v", e)
+	}
+	if log := f.logs.String(); strings.Contains(log, forged[6:]) || strings.Contains(log, f.tokens["viewer"][6:]) ||
+		!strings.Contains(log, "rate limited") {
+		t.Fatalf("log:\n%s", log)
+	}
 }
