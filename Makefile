@@ -6,7 +6,7 @@ GO ?= go
 # RSS per process). internal/testenv.BuildTags says the same for test builds.
 TAGS := kustomize_disable_go_plugin_support
 
-.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux
+.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux bench-api
 
 build:
 	$(GO) build -tags $(TAGS) -o bin/ferry ./cmd/ferry
@@ -48,3 +48,11 @@ bench-agent: setup bench-flux
 bench-flux: setup
 	hack/bench/flux/build.sh
 	$(GO) test -tags $(TAGS) -run '^$$' -bench BenchmarkFlux -benchtime 1x -timeout 120m ./hack/bench/flux/
+
+# The API: GET /api/v1/environments at 200 requests/s for 30 s with 10,000
+# deployments and 50,000 events in the store (SQLite and PostgreSQL; p50,
+# p90, p99, max), and how soon an SSE client sees a deployment's status
+# change (written in-process, and by another writer of the store).
+bench-api: setup
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkEnvironmentsLoad' -benchtime 1x -timeout 30m ./internal/server/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamLatency' -benchtime 100x -timeout 30m ./internal/server/

@@ -91,7 +91,7 @@ data:
 // agent mirror that is fetched but not run (so nothing reconciles behind
 // the test's back), and ferry serve's handler with a token per role.
 type apiFixture struct {
-	t        *testing.T
+	t        testing.TB
 	work     string
 	remote   string
 	ns       string
@@ -102,6 +102,7 @@ type apiFixture struct {
 	authFailures int
 	st           store.Store
 	agent        *agent.Agent
+	hub          *server.Hub
 	srv          *httptest.Server
 	client       *http.Client
 	v            *validator
@@ -131,6 +132,9 @@ type fixtureOptions struct {
 	terraform bool
 	// gitToken is the agent's HTTPS token for the remote.
 	gitToken string
+	// postgres puts the store in a PostgreSQL database of the harness
+	// (default: SQLite under the working clone, where the CLI finds it).
+	postgres bool
 	// gitDate, when set, is the author and committer date of every commit
 	// the fixture makes (so two fixtures of the same content are the same
 	// commits).
@@ -141,7 +145,7 @@ type fixtureOptions struct {
 	name, namespace string
 }
 
-func newAPIFixture(t *testing.T, o fixtureOptions) *apiFixture {
+func newAPIFixture(t testing.TB, o fixtureOptions) *apiFixture {
 	t.Helper()
 	testenv.GitIsolate(t)
 	f := &apiFixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}}
@@ -183,7 +187,12 @@ func newAPIFixture(t *testing.T, o fixtureOptions) *apiFixture {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if f.st, err = app.OpenStore(ctx, p); err != nil {
+	if o.postgres {
+		f.st, err = store.OpenPostgres(ctx, testenv.PostgresDSN(t))
+	} else {
+		f.st, err = app.OpenStore(ctx, p)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.st.Close() })
@@ -211,7 +220,7 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 	if err := a.Mirror().Fetch(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.agent = a
+	f.agent, f.hub = a, hub
 	backend := leaderBackend{server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}}
 	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub,
 		AuthFailures: f.authFailures, AuthBurst: f.authFailures, WebhookSecret: []byte(webhookSecret)}))
@@ -403,7 +412,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func fatalIf(t *testing.T, err error) {
+func fatalIf(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
