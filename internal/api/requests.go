@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -183,4 +184,39 @@ func (r *RollbackRequest) Validate() error {
 		return badf("to (the version tag to roll back to) is required")
 	}
 	return revision("to", r.To)
+}
+
+// TokenRequest is POST /api/v1/tokens (admin).
+type TokenRequest struct {
+	Name string   `json:"name"`
+	Role string   `json:"role"`
+	Envs []string `json:"envs,omitempty"`
+}
+
+// Validate checks a token request's shape (package auth checks the name
+// and role, the server the environments).
+func (r *TokenRequest) Validate() error {
+	if r.Name == "" || r.Role == "" {
+		return badf("name and role are required")
+	}
+	if len(r.Envs) > 100 {
+		return badf("envs lists more than 100 environments")
+	}
+	for _, e := range r.Envs {
+		if err := text("envs", e); err != nil {
+			return err
+		}
+	}
+	return errors.Join(text("name", r.Name), text("role", r.Role))
+}
+
+// CreatedToken is the answer of POST /api/v1/tokens: the only time the
+// token is shown.
+type CreatedToken struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Envs      []string  `json:"envs,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	Token     string    `json:"token"`
 }

@@ -13,7 +13,7 @@ import (
 var seeds = []string{
 	``, `{}`, `null`, `[]`, `"x"`, `7`, `{"ref":"v1.2.0"}`, `{"ref":7}`, `{"reff":"x"}`, `{"ref":"-x"}`, `{"dryRun":true}`,
 	`{"to":"v0.1.0","noSync":true}`, `{"to":""}`, `{"override":"INC-1"}`, `{"override":"  "}`, `{"bump":"minor","rc":true}`,
-	`{"bump":"huge"}`, `{"revision":"abc","comment":"ok\nline"}`, `{"comment":"\u0000"}`, `{} {}`, `{"ref":"a"}x`, `{"ref":`,
+	`{"bump":"huge"}`, `{"name":"ci","role":"viewer","envs":["dev"]}`, `{"name":"ci","role":"viewer","envs":"dev"}`, `{"revision":"abc","comment":"ok\nline"}`, `{"comment":"\u0000"}`, `{} {}`, `{"ref":"a"}x`, `{"ref":`,
 	"{\"comment\":\"\xff\"}", `{"ref":"` + strings.Repeat("a", 2000) + `"}`,
 }
 
@@ -51,6 +51,7 @@ func fuzzAll(t *testing.T, data []byte) {
 	decode[api.ApproveRequest](t, data)
 	decode[api.ReleaseRequest](t, data)
 	decode[api.RollbackRequest](t, data)
+	decode[api.TokenRequest](t, data)
 }
 
 // FuzzDecode: no body panics a decoder; bad ones are a clear 400.

@@ -12,6 +12,7 @@ import (
 
 	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/auth"
+	"ferry.dev/ferry/internal/git"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 )
@@ -75,8 +76,8 @@ func (o *tokenOptions) create(ctx context.Context, name string) error {
 	default:
 		return usageErr("ferry token create "+name+" --role viewer|deployer|admin", "--role must be viewer, deployer or admin")
 	}
-	if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") {
-		return usageErr("ferry token create ci-bot --role viewer", "token name %q must be one word", name)
+	if err := auth.ValidateTokenRequest(name, o.role); err != nil {
+		return usageErr("ferry token create ci-bot --role viewer", "%v", err)
 	}
 	p, st, err := o.openStore(ctx)
 	if err != nil {
@@ -88,11 +89,7 @@ func (o *tokenOptions) create(ctx context.Context, name string) error {
 			return usageErr("ferry config show to list the environments", "--env: unknown environment %q", e)
 		}
 	}
-	tok, hash, err := auth.NewToken()
-	if err != nil {
-		return err
-	}
-	t, err := st.CreateToken(ctx, store.Token{Name: name, Hash: hash, Role: o.role, Envs: o.envs})
+	t, tok, err := auth.Create(ctx, st, name, o.role, o.envs, o.actor(ctx, p))
 	if errors.Is(err, store.ErrExists) {
 		return usageErr("ferry token revoke "+name+", or another name", "token %s exists", name)
 	}
@@ -140,12 +137,12 @@ func (o *tokenOptions) list(ctx context.Context) error {
 }
 
 func (o *tokenOptions) revoke(ctx context.Context, name string) error {
-	_, st, err := o.openStore(ctx)
+	p, st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.RevokeToken(ctx, name); errors.Is(err, store.ErrNotFound) {
+	if err := auth.Revoke(ctx, st, name, o.actor(ctx, p)); errors.Is(err, store.ErrNotFound) {
 		return usageErr("ferry token list", "no active token %s", name)
 	} else if err != nil {
 		return err
@@ -155,6 +152,16 @@ func (o *tokenOptions) revoke(ctx context.Context, name string) error {
 	}
 	fmt.Fprintf(o.g.Out, "revoked %s\n", name)
 	return nil
+}
+
+// actor is who the token events name: the one actor rule.
+func (o *tokenOptions) actor(ctx context.Context, p *platform.Platform) string {
+	repo, err := git.Open(p.Dir)
+	if err != nil {
+		return ""
+	}
+	a, _ := repo.Actor(ctx)
+	return a
 }
 
 func scopeText(envs []string) string {

@@ -63,6 +63,9 @@ func mountAPI(mux *http.ServeMux, cfg Config) {
 		"POST /api/v1/lanes/{lane}/promote":        s.promote,
 		"POST /api/v1/lanes/{lane}/approve":        s.approve,
 		"POST /api/v1/release":                     s.release,
+		"GET /api/v1/tokens":                       s.listTokens,
+		"POST /api/v1/tokens":                      s.createToken,
+		"DELETE /api/v1/tokens/{name}":             s.revokeToken,
 	}
 	for pattern, h := range read {
 		mux.Handle(pattern, s.authenticated(h))

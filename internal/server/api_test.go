@@ -169,6 +169,28 @@ func TestAPIScenario(t *testing.T) {
 	f.must("viewer", "GET", "/api/v1/dora?env=production", nil, http.StatusOK, nil)
 	f.must("viewer", "GET", "/api/v1/actions/"+rb.ID, nil, http.StatusOK, nil)
 
+	// Tokens: an admin makes one (shown once, never listed), it works,
+	// then is revoked and refused.
+	var made api.CreatedToken
+	f.must("admin", "POST", "/api/v1/tokens", api.TokenRequest{Name: "bot", Role: "viewer", Envs: []string{"dev"}}, http.StatusCreated, &made)
+	if made.Token == "" || made.Role != "viewer" {
+		t.Fatalf("created token %+v", made)
+	}
+	f.must(made.Token, "GET", "/api/v1/whoami", nil, http.StatusOK, &who)
+	if who.Name != "bot" {
+		t.Fatalf("the new token is %+v", who)
+	}
+	listed := f.must("admin", "GET", "/api/v1/tokens", nil, http.StatusOK, nil)
+	if strings.Contains(string(listed), made.Token[6:]) || !strings.Contains(string(listed), `"name":"bot"`) {
+		t.Fatalf("token list %s", listed)
+	}
+	f.must("admin", "DELETE", "/api/v1/tokens/bot", nil, http.StatusOK, nil)
+	f.must(made.Token, "GET", "/api/v1/whoami", nil, http.StatusUnauthorized, nil)
+	f.must("viewer", "GET", "/api/v1/events?kind=token.created", nil, http.StatusOK, &ep)
+	if len(ep.Events) != 1 || ep.Events[0].Actor != "admin" {
+		t.Fatalf("token events %+v", ep)
+	}
+
 	// Bad input: clear 4xx with a stable code.
 	for _, tc := range []struct {
 		who, method, path string
@@ -190,6 +212,10 @@ func TestAPIScenario(t *testing.T) {
 		{"viewer", "GET", "/api/v1/actions/a999", nil, 404, api.CodeNotFound},
 		{"viewer", "GET", "/api/v1/nope", nil, 404, api.CodeNotFound},
 		{"viewer", "POST", "/api/v1/lanes/staging/promote", nil, 403, api.CodeForbidden},
+		{"admin", "POST", "/api/v1/tokens", api.TokenRequest{Name: "admin", Role: "viewer"}, 409, api.CodeConflict},
+		{"admin", "POST", "/api/v1/tokens", api.TokenRequest{Name: "x", Role: "root"}, 400, api.CodeBadRequest},
+		{"admin", "POST", "/api/v1/tokens", api.TokenRequest{Name: "x", Role: "viewer", Envs: []string{"moon"}}, 404, api.CodeUnknownEnv},
+		{"admin", "DELETE", "/api/v1/tokens/nobody", nil, 404, api.CodeNotFound},
 	} {
 		code, body := f.call(tc.who, tc.method, tc.path, tc.body)
 		var e api.Error

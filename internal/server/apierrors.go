@@ -26,6 +26,7 @@ func errorOf(err error) *api.Error {
 		bad       *api.BadRequestError
 		forbidden *auth.ForbiddenError
 		unknown   *view.UnknownError
+		badToken  *auth.InvalidTokenError
 		env       *deploy.UnknownEnvError
 		lane      *flow.UnknownLaneError
 		tag       *flow.UnknownTagError
@@ -39,7 +40,7 @@ func errorOf(err error) *api.Error {
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
-	case errors.As(err, &bad):
+	case errors.As(err, &bad), errors.As(err, &badToken):
 		code = api.CodeBadRequest
 	case errors.Is(err, auth.ErrRateLimited):
 		return &api.Error{Code: api.CodeRateLimited, Message: err.Error(),
@@ -64,6 +65,8 @@ func errorOf(err error) *api.Error {
 		code = api.CodeUnknownTag
 	case errors.As(err, &gate):
 		code = api.CodeGateBlocked
+	case errors.Is(err, store.ErrExists):
+		code = api.CodeConflict
 	case errors.Is(err, store.ErrLocked):
 		code = api.CodeLocked
 	case errors.As(err, &exists), errors.Is(err, git.ErrNonFastForward), errors.Is(err, git.ErrConflict):

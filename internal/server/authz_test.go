@@ -42,6 +42,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"/api/v1/events", "/api/v1/actions/" + seed.ID, "/api/v1/dora?env=dev"} {
 		cases = append(cases, tc{"GET", p, nil, readers})
 	}
+	cases = append(cases, tc{"GET", "/api/v1/tokens", nil, set("admin")})
+	for _, who := range everyone { // one token per admin that may make it, revoked by the next case
+		cases = append(cases, tc{"POST", "/api/v1/tokens", api.TokenRequest{Name: "t-" + who, Role: "viewer"}, set("admin")},
+			tc{"DELETE", "/api/v1/tokens/t-" + who, nil, set("admin")})
+	}
 	cases = append(cases,
 		tc{"POST", "/api/v1/environments/dev/sync", nil, set("deployer", "deployer-all", "admin", "admin-dev")},
 		tc{"POST", "/api/v1/environments/staging/sync", nil, set("deployer-all", "admin")},

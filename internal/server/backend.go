@@ -26,6 +26,9 @@ type Backend interface {
 	Exclusive(fn func() error) error
 	// Moved tells the agent that lanes moved, so it reconciles them now.
 	Moved(ctx context.Context, lanes []string)
+	// Fetched is when the mirror was last fetched: a snapshot taken since
+	// is still true (the API's own lane moves invalidate it themselves).
+	Fetched() time.Time
 }
 
 // AgentBackend is the Backend of ferry serve: the agent's mirror.
@@ -58,47 +61,76 @@ func (b AgentBackend) Exclusive(fn func() error) error { return b.Agent.Mirror()
 // Moved hints the agent as a webhook would.
 func (b AgentBackend) Moved(ctx context.Context, lanes []string) { b.Agent.Hint(ctx, "api", lanes) }
 
-// snapshotTTL is how stale the platform and heads the reads use may be;
-// a refresh runs in the background, so no request waits for Git.
-const snapshotTTL = time.Second
+// Fetched is the agent's last successful fetch.
+func (b AgentBackend) Fetched() time.Time { return b.Agent.Health().Fetched }
 
-// snapshots caches Backend.Snapshot (stale while it revalidates).
+// snapshotMaxAge bounds the age of the cached platform and heads. They
+// are otherwise retaken only when the mirror was fetched since (or an API
+// action moved a lane): an unchanged mirror costs no git process, and one
+// request per fetch waits for the new snapshot (the others wait with it).
+const snapshotMaxAge = time.Minute
+
+// snapshots caches Backend.Snapshot.
 type snapshots struct {
-	b          Backend
-	mu         sync.Mutex
-	p          *platform.Platform
-	heads      map[string]string
-	at         time.Time
-	refreshing bool
+	b       Backend
+	mu      sync.Mutex
+	p       *platform.Platform
+	heads   map[string]string
+	at      time.Time // when it was taken
+	fetched time.Time // the mirror's last fetch it reflects
+	gen     int       // bumped by invalidate: older refreshes are not kept
+	flight  *snapshotCall
+}
+
+// snapshotCall is a refresh in flight that every caller waits for.
+type snapshotCall struct {
+	gen   int
+	done  chan struct{}
+	p     *platform.Platform
+	heads map[string]string
+	err   error
 }
 
 var errNotReady = errors.New("no platform is loaded yet")
 
 func (s *snapshots) get(ctx context.Context) (*platform.Platform, map[string]string, error) {
+	fetched := s.b.Fetched()
 	s.mu.Lock()
-	p, heads, at := s.p, s.heads, s.at
-	stale := time.Since(at) > snapshotTTL
-	if p != nil && stale && !s.refreshing {
-		s.refreshing = true
-		go s.refresh(context.WithoutCancel(ctx))
-	}
-	s.mu.Unlock()
-	if p != nil {
+	if s.p != nil && fetched.Equal(s.fetched) && time.Since(s.at) < snapshotMaxAge {
+		p, heads := s.p, s.heads
+		s.mu.Unlock()
 		return p, heads, nil
 	}
-	return s.refresh(ctx)
+	c := s.flight
+	if c == nil || c.gen != s.gen {
+		c = &snapshotCall{gen: s.gen, done: make(chan struct{})}
+		s.flight = c
+		go s.refresh(context.WithoutCancel(ctx), c, fetched)
+	}
+	s.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.p, c.heads, c.err
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
 }
 
-func (s *snapshots) refresh(ctx context.Context) (*platform.Platform, map[string]string, error) {
+func (s *snapshots) refresh(ctx context.Context, c *snapshotCall, fetched time.Time) {
 	p, heads, err := s.b.Snapshot(ctx)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refreshing = false
-	if err != nil {
-		return nil, nil, errors.Join(errNotReady, err)
+	switch {
+	case err != nil:
+		err = errors.Join(errNotReady, err)
+	case c.gen == s.gen:
+		s.p, s.heads, s.at, s.fetched = p, heads, time.Now(), fetched
 	}
-	s.p, s.heads, s.at = p, heads, time.Now()
-	return p, heads, nil
+	if s.flight == c {
+		s.flight = nil
+	}
+	s.mu.Unlock()
+	c.p, c.heads, c.err = p, heads, err
+	close(c.done)
 }
 
 // invalidate makes the next read wait for a fresh snapshot (after an
@@ -106,5 +138,6 @@ func (s *snapshots) refresh(ctx context.Context) (*platform.Platform, map[string
 func (s *snapshots) invalidate() {
 	s.mu.Lock()
 	s.p = nil
+	s.gen++
 	s.mu.Unlock()
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,6 +104,7 @@ type apiFixture struct {
 	st           store.Store
 	agent        *agent.Agent
 	hub          *server.Hub
+	fetched      atomic.Int64 // when the fixture last fetched the mirror
 	srv          *httptest.Server
 	client       *http.Client
 	v            *validator
@@ -221,7 +223,8 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 		t.Fatal(err)
 	}
 	f.agent, f.hub = a, hub
-	backend := leaderBackend{server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}}
+	backend := leaderBackend{AgentBackend: server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}},
+		fetched: &f.fetched}
 	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub,
 		AuthFailures: f.authFailures, AuthBurst: f.authFailures, WebhookSecret: []byte(webhookSecret)}))
 	t.Cleanup(f.srv.Close)
@@ -232,9 +235,15 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 // leaderBackend is AgentBackend whose agent leads: told that lanes moved,
 // it fetches (a leading agent's Hint fetches; this agent is never run, so
 // it would instead record the hint for a leader as a follower does).
-type leaderBackend struct{ server.AgentBackend }
+// Its Fetched is the fixture's own fetches (the agent, never run, records
+// none).
+type leaderBackend struct {
+	server.AgentBackend
+	fetched *atomic.Int64
+}
 
 func (b leaderBackend) Moved(ctx context.Context, _ []string) { _ = b.Agent.Mirror().Fetch(ctx) }
+func (b leaderBackend) Fetched() time.Time                    { return time.Unix(0, b.fetched.Load()) }
 
 func (f *apiFixture) createToken(name, role string, envs []string) string {
 	tok, hash, err := auth.NewToken()
@@ -357,7 +366,7 @@ func (f *apiFixture) fetch() {
 	if err := f.agent.Mirror().Fetch(context.Background()); err != nil {
 		f.t.Fatal(err)
 	}
-	time.Sleep(snapshotSettle)
+	f.fetched.Store(time.Now().UnixNano())
 }
 
 // tfSecret is the sensitive Terraform value of the vault component.
@@ -386,9 +395,6 @@ output "password" {
 
 // webhookSecret is the fixture's webhook HMAC secret.
 const webhookSecret = "hook-s3cret-never-shown"
-
-// snapshotSettle outlasts the API's cached snapshot of the mirror.
-const snapshotSettle = 1100 * time.Millisecond
 
 // refs lists the remote's branches and tags with their commits.
 func (f *apiFixture) refs() string {

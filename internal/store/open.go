@@ -112,6 +112,14 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Options) (Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("open postgres %s: %w", where, redactErr(err, secret))
 	}
+	// database/sql keeps 2 idle connections by default: under concurrent
+	// readers (the API) every other query would open a new PostgreSQL
+	// connection (a backend process, authentication). Keep a bounded pool
+	// warm instead; bounded so several ferry processes stay well under
+	// the server's max_connections.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &sqlStore{db: db, d: postgresDialect, now: o.Now}
 	if err := s.init(ctx); err != nil {
 		db.Close()

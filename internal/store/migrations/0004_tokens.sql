@@ -17,5 +17,9 @@ CREATE TABLE tokens (
 CREATE UNIQUE INDEX tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
 
 -- The API's reads of one environment's newest events of a kind (the
--- agent's last outcome, drift) and the event stream's catch-up by ID.
-CREATE INDEX events_env_kind ON events (env, kind, at);
+-- agent's last outcome, drift), in the order Events lists them.
+CREATE INDEX events_env_kind ON events (env, kind, at, id);
+
+-- An environment's newest deployment of a status (the last successful
+-- one, what runs there), in the order Deployments lists them.
+CREATE INDEX deployments_env_status ON deployments (env, status, started_at, id);
