@@ -31,6 +31,7 @@ func (s *apiServer) authorize(r *http.Request, t func(p *platform.Platform) (aut
 			return nil, err
 		}
 	}
+	s.log.Info("api action", "actor", principalOf(r).Name, "method", r.Method, "path", r.URL.Path, "env", tg.Env)
 	return p, nil
 }
 
@@ -187,7 +188,7 @@ func (s *apiServer) promote(w http.ResponseWriter, r *http.Request) {
 	if res != nil && res.Commit != "" {
 		s.moved(r.Context(), lane)
 	}
-	s.answer(w, r, res, err)
+	answer(s, w, r, res, err)
 }
 
 // approve is POST /api/v1/lanes/{lane}/approve.
@@ -207,7 +208,7 @@ func (s *apiServer) approve(w http.ResponseWriter, r *http.Request) {
 		a, err = ap.Approve(r.Context(), lane, req.Revision, req.Comment)
 		return err
 	})
-	s.answer(w, r, a, err)
+	answer(s, w, r, a, err)
 }
 
 // release is POST /api/v1/release (admin): version, tag, changelog.
@@ -244,7 +245,7 @@ func (s *apiServer) release(w http.ResponseWriter, r *http.Request) {
 	if res != nil && res.Commit != "" {
 		s.moved(r.Context(), res.To)
 	}
-	s.answer(w, r, res, err)
+	answer(s, w, r, res, err)
 }
 
 // lanesAction runs a lane-moving use case as the principal, holding the
@@ -260,27 +261,14 @@ func (s *apiServer) lanesAction(r *http.Request, p *platform.Platform, fn func(a
 
 // answer writes a use case's result (200) or its error, with the result
 // when there is one (a blocked promotion's gates).
-func (s *apiServer) answer(w http.ResponseWriter, r *http.Request, res any, err error) {
+func answer[T any](s *apiServer, w http.ResponseWriter, r *http.Request, res *T, err error) {
 	if err != nil {
-		if isNil(res) {
-			res = nil
+		var result any
+		if res != nil {
+			result = res
 		}
-		s.writeError(w, r, err, res)
+		s.writeError(w, r, err, result)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
-}
-
-func isNil(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case *flow.Result:
-		return x == nil
-	case *flow.ReleaseResult:
-		return x == nil
-	case *flow.Approval:
-		return x == nil
-	}
-	return false
 }

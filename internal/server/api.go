@@ -40,7 +40,7 @@ func mountAPI(mux *http.ServeMux, cfg Config) {
 	s.auth = &auth.Authenticator{Store: cfg.Store, Log: cfg.Log, Failures: cfg.AuthFailures, Burst: cfg.AuthBurst}
 	s.snaps = &snapshots{b: cfg.Backend}
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	read := map[string]http.HandlerFunc{
+	routes := map[string]http.HandlerFunc{
 		"GET /api/v1/whoami":                       s.whoami,
 		"GET /api/v1/platform":                     s.platform,
 		"GET /api/v1/lanes":                        s.lanes,
@@ -67,7 +67,7 @@ func mountAPI(mux *http.ServeMux, cfg Config) {
 		"POST /api/v1/tokens":                      s.createToken,
 		"DELETE /api/v1/tokens/{name}":             s.revokeToken,
 	}
-	for pattern, h := range read {
+	for pattern, h := range routes {
 		mux.Handle(pattern, s.authenticated(h))
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

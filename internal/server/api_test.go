@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/api"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
@@ -353,3 +354,44 @@ func (c *sseClient) close() { c.cancel(); <-c.done }
 var _ = sync.Once{}
 
 func itoa(n int64) string { return strconvFormat(n) }
+
+// TestAPIMovesWakeTheAgent: a promotion made through the API hints the
+// running agent (AgentBackend.Moved, as a push webhook would), which
+// reconciles the promoted lane's environment at once, not at its next
+// poll an hour away.
+func TestAPIMovesWakeTheAgent(t *testing.T) {
+	f := newAPIFixture(t, fixtureOptions{agentRuns: true})
+	deadline := time.Now().Add(30 * time.Second)
+	for f.agent.Health().Role != "leader" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent never led: %+v", f.agent.Health())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	feat := f.commitOn("develop", "notes.txt", "x\n", "feat: notes")
+	f.agent.Hint(context.Background(), "test", nil) // as the push's webhook would
+	var res flow.Result
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		code, body := f.call("admin", "POST", "/api/v1/lanes/staging/promote", nil)
+		if code == http.StatusOK && json.Unmarshal(body, &res) == nil && res.Candidate == feat {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("promote staging: %d %s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		out, _, ok, err := agent.LastOutcome(context.Background(), f.st, "staging")
+		fatalIf(t, err)
+		if ok && out.Revision == res.Commit {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent never looked at staging's new head %s (last outcome %+v)", res.Commit, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

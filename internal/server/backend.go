@@ -58,8 +58,14 @@ func (b AgentBackend) App(ctx context.Context, p *platform.Platform, o app.Optio
 // Exclusive takes the mirror's lock.
 func (b AgentBackend) Exclusive(fn func() error) error { return b.Agent.Mirror().Locked(fn) }
 
-// Moved hints the agent as a webhook would.
-func (b AgentBackend) Moved(ctx context.Context, lanes []string) { b.Agent.Hint(ctx, "api", lanes) }
+// Moved hints the agent as a push webhook naming the lanes would.
+func (b AgentBackend) Moved(ctx context.Context, lanes []string) {
+	refs := make([]string, 0, len(lanes))
+	for _, l := range lanes {
+		refs = append(refs, "refs/heads/"+l)
+	}
+	b.Agent.Hint(ctx, "api", refs)
+}
 
 // Fetched is the agent's last successful fetch.
 func (b AgentBackend) Fetched() time.Time { return b.Agent.Health().Fetched }

@@ -101,6 +101,7 @@ type apiFixture struct {
 	gitToken string
 	// authFailures is the failed-authentication limit (0: the default).
 	authFailures int
+	agentRuns    bool
 	st           store.Store
 	agent        *agent.Agent
 	hub          *server.Hub
@@ -134,6 +135,9 @@ type fixtureOptions struct {
 	terraform bool
 	// gitToken is the agent's HTTPS token for the remote.
 	gitToken string
+	// agentRuns runs the agent (the leader) with the real AgentBackend,
+	// whose Moved hints it, instead of fetching on the fixture's word.
+	agentRuns bool
 	// postgres puts the store in a PostgreSQL database of the harness
 	// (default: SQLite under the working clone, where the CLI finds it).
 	postgres bool
@@ -165,7 +169,7 @@ func newAPIFixture(t testing.TB, o fixtureOptions) *apiFixture {
 	if f.ns == "" {
 		f.ns = "api-test"
 	}
-	f.gitDate, f.authFailures = o.gitDate, o.authFailures
+	f.gitDate, f.authFailures, f.agentRuns = o.gitDate, o.authFailures, o.agentRuns
 	f.work = testenv.GitClone(t, f.remote)
 	yaml := strings.NewReplacer("NAMESPACE", f.ns, "PLATFORM", f.name).Replace(apiYAML)
 	if o.terraform {
@@ -223,8 +227,15 @@ func (f *apiFixture) start(wrap func(store.Store) store.Store) {
 		t.Fatal(err)
 	}
 	f.agent, f.hub = a, hub
-	backend := leaderBackend{AgentBackend: server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}},
-		fetched: &f.fetched}
+	var backend server.Backend = leaderBackend{AgentBackend: server.AgentBackend{Agent: a,
+		Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}, fetched: &f.fetched}
+	if f.agentRuns {
+		backend = server.AgentBackend{Agent: a, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = a.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
 	f.srv = httptest.NewServer(server.Handler(server.Config{Agent: a, Store: st, Log: log, Backend: backend, Hub: hub,
 		AuthFailures: f.authFailures, AuthBurst: f.authFailures, WebhookSecret: []byte(webhookSecret)}))
 	t.Cleanup(f.srv.Close)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -100,18 +102,24 @@ type AgentOutcome struct {
 }
 
 // Environments builds every environment's view, in ferry.yaml's order.
+// The environments are read at once (each is a few indexed reads), so a
+// page costs the slowest environment's reads, not their sum.
 func Environments(ctx context.Context, src Source) ([]Environment, error) {
 	locks, err := src.Store.Locks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []Environment{}
-	for _, e := range src.P.Spec.Environments {
-		v, err := environment(ctx, src, e, locks)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	envs := src.P.Spec.Environments
+	out := make([]Environment, len(envs))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, e := range envs {
+		g.Go(func() (err error) {
+			out[i], err = environment(gctx, src, e, locks)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
