@@ -99,6 +99,7 @@ var contractCases = []struct {
 	{"tokens invalid", testTokensInvalid},
 	{"locks list", testLocksList},
 	{"paging", testPaging},
+	{"batches", testBatches},
 }
 
 // runContract runs every contract case, each on a fresh store.

@@ -116,3 +116,40 @@ func testPaging(t *testing.T, f *fixture) {
 		t.Fatalf("Promotions Before = %+v", ps)
 	}
 }
+
+// testBatches: DeploymentsEach and EventsEach give, per filter, exactly
+// what Deployments and Events give for it.
+func testBatches(t *testing.T, f *fixture) {
+	for i := range 12 {
+		f.clock.Advance(time.Second)
+		env := []string{"dev", "staging", "production"}[i%3]
+		id := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: env, Revision: "r" + string(rune('a'+i))}))(t)
+		status := store.StatusSucceeded
+		if i%4 == 1 {
+			status = store.StatusFailed
+		}
+		if i < 10 {
+			wantErr(t, f.s.FinishDeployment(f.ctx, id, store.DeploymentResult{Status: status}), nil)
+		}
+		must(f.s.AppendEvent(f.ctx, store.Event{Kind: []string{"drift", "agent.reconcile"}[i%2], Env: env, Message: "m"}))(t)
+	}
+	dfs := []store.DeploymentFilter{{Env: "dev", Limit: 1}, {Env: "staging", Status: store.StatusSucceeded, Limit: 1},
+		{Env: "production"}, {Env: "nowhere", Limit: 1}, {Status: store.StatusRunning}, {Limit: 3}}
+	got := must(f.s.DeploymentsEach(f.ctx, dfs))(t)
+	for i, df := range dfs {
+		if want := must(f.s.Deployments(f.ctx, df))(t); !reflect.DeepEqual(got[i], want) {
+			t.Errorf("DeploymentsEach[%d] (%+v) = %+v, want %+v", i, df, got[i], want)
+		}
+	}
+	efs := []store.EventFilter{{Env: "dev", Kind: "drift", Limit: 1}, {Env: "staging", Kind: "agent.reconcile", Limit: 1},
+		{Kind: "drift"}, {After: 3, Limit: 2}, {Env: "nowhere"}}
+	evs := must(f.s.EventsEach(f.ctx, efs))(t)
+	for i, ef := range efs {
+		if want := must(f.s.Events(f.ctx, ef))(t); !reflect.DeepEqual(evs[i], want) {
+			t.Errorf("EventsEach[%d] (%+v) = %+v, want %+v", i, ef, evs[i], want)
+		}
+	}
+	if empty := must(f.s.EventsEach(f.ctx, nil))(t); len(empty) != 0 {
+		t.Errorf("EventsEach(nil) = %v", empty)
+	}
+}

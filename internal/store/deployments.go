@@ -150,8 +150,8 @@ func (s *sqlStore) Deployment(ctx context.Context, id int64) (Deployment, error)
 	return d, nil
 }
 
-// Deployments lists deployments newest first (by StartedAt, then ID).
-func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error) {
+// deploymentWhere is the WHERE clause of a deployment filter.
+func deploymentWhere(f DeploymentFilter) where {
 	var w where
 	for _, c := range []struct{ col, val string }{
 		{"env", f.Env}, {"target", f.Target}, {"revision", f.Revision}, {"status", string(f.Status)},
@@ -163,6 +163,12 @@ func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deplo
 	if f.Before > 0 {
 		w.add("id < ?", f.Before)
 	}
+	return w
+}
+
+// Deployments lists deployments newest first (by StartedAt, then ID).
+func (s *sqlStore) Deployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error) {
+	w := deploymentWhere(f)
 	query := `SELECT ` + deploymentCols + ` FROM deployments` + w.String() +
 		` ORDER BY started_at DESC, id DESC` + limit(f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)

@@ -34,9 +34,10 @@ func appendEvent(ctx context.Context, q queryRower, d dialect, at time.Time, e E
 		d.t(at), e.Kind, e.Env, e.Actor, e.Message, e.Data)
 }
 
-// Events lists events newest first (by Time, then ID), or with After
-// oldest first by ID. Since keeps events at or after that instant.
-func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+const eventCols = `id, at, kind, env, actor, message, data`
+
+// eventWhere is the WHERE clause and the order of an event filter.
+func (s *sqlStore) eventWhere(f EventFilter) (where, string) {
 	var w where
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
@@ -55,7 +56,14 @@ func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		w.add("id > ?", f.After)
 		order = ` ORDER BY id`
 	}
-	query := `SELECT id, at, kind, env, actor, message, data FROM events` + w.String() + order + limit(f.Limit)
+	return w, order
+}
+
+// Events lists events newest first (by Time, then ID), or with After
+// oldest first by ID. Since keeps events at or after that instant.
+func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+	w, order := s.eventWhere(f)
+	query := `SELECT ` + eventCols + ` FROM events` + w.String() + order + limit(f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.d.q(query), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -63,16 +71,24 @@ func (s *sqlStore) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
-		var e Event
-		var at nullTime
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Env, &e.Actor, &e.Message, &e.Data); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list events: %w", err)
 		}
-		e.Time = at.Time
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}
 	return out, nil
+}
+
+func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+	var e Event
+	var at nullTime
+	if err := row.Scan(&e.ID, &at, &e.Kind, &e.Env, &e.Actor, &e.Message, &e.Data); err != nil {
+		return Event{}, err
+	}
+	e.Time = at.Time
+	return e, nil
 }

@@ -34,11 +34,15 @@ type Store interface {
 	Deployment(ctx context.Context, id int64) (Deployment, error)
 	// Deployments lists deployments newest first.
 	Deployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
+	// DeploymentsEach is Deployments of each filter, in one round trip.
+	DeploymentsEach(ctx context.Context, fs []DeploymentFilter) ([][]Deployment, error)
 
 	// AppendEvent adds an entry to the audit event log.
 	AppendEvent(ctx context.Context, e Event) (int64, error)
 	// Events lists events newest first.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)
+	// EventsEach is Events of each filter, in one round trip.
+	EventsEach(ctx context.Context, fs []EventFilter) ([][]Event, error)
 
 	// AcquireLock takes the named lock for owner until now+ttl. A lock whose
 	// expiry has passed is free. Returns *LockedError (errors.Is ErrLocked)

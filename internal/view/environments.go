@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -101,40 +99,26 @@ type AgentOutcome struct {
 	Message string       `json:"message"`
 }
 
-// Environments builds every environment's view, in ferry.yaml's order.
-// The environments are read at once (each is a few indexed reads), so a
-// page costs the slowest environment's reads, not their sum.
+// Environments builds every environment's view, in ferry.yaml's order,
+// from three reads of the store whatever the number of environments: the
+// held locks, each environment's newest and newest successful deployment
+// (one batch), each one's newest drift and agent outcome (one batch).
 func Environments(ctx context.Context, src Source) ([]Environment, error) {
-	locks, err := src.Store.Locks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	envs := src.P.Spec.Environments
-	out := make([]Environment, len(envs))
-	g, gctx := errgroup.WithContext(ctx)
-	for i, e := range envs {
-		g.Go(func() (err error) {
-			out[i], err = environment(gctx, src, e, locks)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return environments(ctx, src, src.P.Spec.Environments)
 }
 
-// EnvironmentOf builds one environment's view (ErrUnknownEnv).
+// EnvironmentOf builds one environment's view (an *UnknownError when
+// ferry.yaml has no such environment).
 func EnvironmentOf(ctx context.Context, src Source, name string) (Environment, error) {
 	e, ok := src.P.Env(name)
 	if !ok {
 		return Environment{}, &UnknownError{What: "environment", Name: name}
 	}
-	locks, err := src.Store.Locks(ctx)
+	out, err := environments(ctx, src, []platform.Environment{e})
 	if err != nil {
 		return Environment{}, err
 	}
-	return environment(ctx, src, e, locks)
+	return out[0], nil
 }
 
 // UnknownError: no such environment, lane or record.
@@ -142,29 +126,56 @@ type UnknownError struct{ What, Name string }
 
 func (e *UnknownError) Error() string { return fmt.Sprintf("unknown %s %q", e.What, e.Name) }
 
-func environment(ctx context.Context, src Source, e platform.Environment, locks []store.Lock) (Environment, error) {
+func environments(ctx context.Context, src Source, envs []platform.Environment) ([]Environment, error) {
+	locks, err := src.Store.Locks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var dfs []store.DeploymentFilter
+	var efs []store.EventFilter
+	for _, e := range envs {
+		dfs = append(dfs, store.DeploymentFilter{Env: e.Name, Limit: 1},
+			store.DeploymentFilter{Env: e.Name, Status: store.StatusSucceeded, Limit: 1})
+		efs = append(efs, store.EventFilter{Kind: agent.EventDrift, Env: e.Name, Limit: 1},
+			store.EventFilter{Kind: agent.EventReconcile, Env: e.Name, Limit: 1})
+	}
+	ds, err := src.Store.DeploymentsEach(ctx, dfs)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := src.Store.EventsEach(ctx, efs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Environment, 0, len(envs))
+	for i, e := range envs {
+		out = append(out, environment(src, e, records{latest: first(ds[2*i]), good: first(ds[2*i+1]),
+			drift: first(evs[2*i]), outcome: first(evs[2*i+1]), locks: locks}))
+	}
+	return out, nil
+}
+
+// records are what an environment's view is derived from.
+type records struct {
+	latest, good   *store.Deployment
+	drift, outcome *store.Event
+	locks          []store.Lock
+}
+
+func first[T any](xs []T) *T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return &xs[0]
+}
+
+func environment(src Source, e platform.Environment, in records) Environment {
 	v := Environment{Name: e.Name, Lane: e.Lane, Production: e.Name == ProductionEnv(src.P), AutoSync: e.AutoSync,
 		DriftMode: string(e.Drift), LaneHead: src.Heads[e.Lane], Targets: []TargetState{}}
-	latest, err := src.Store.Deployments(ctx, store.DeploymentFilter{Env: e.Name, Limit: 1})
-	if err != nil {
-		return v, err
-	}
-	var good *store.Deployment
-	if len(latest) > 0 {
-		d := latest[0]
+	if d := in.latest; d != nil {
 		v.Deployment = &DeploymentRef{ID: d.ID, Status: d.Status, Revision: d.Revision, Actor: d.Actor, StartedAt: d.StartedAt, EndedAt: d.EndedAt}
-		if d.Status == store.StatusSucceeded {
-			good = &d
-		} else {
-			ok, err := src.Store.Deployments(ctx, store.DeploymentFilter{Env: e.Name, Status: store.StatusSucceeded, Limit: 1})
-			if err != nil {
-				return v, err
-			}
-			if len(ok) > 0 {
-				good = &ok[0]
-			}
-		}
 	}
+	good := in.good
 	switch {
 	case good == nil:
 		v.Sync = SyncNeverDeployed
@@ -178,26 +189,24 @@ func environment(ctx context.Context, src Source, e platform.Environment, locks 
 	if good != nil {
 		v.Revision, v.Version, v.DeployedAt = good.Revision, good.Version, good.EndedAt
 	}
-	v.Targets = targetStates(e, good, latest)
-	if v.Drift, err = driftOf(ctx, src.Store, e.Name, good); err != nil {
-		return v, err
-	}
-	for _, l := range locks {
+	v.Targets = targetStates(e, good, in.latest)
+	v.Drift = driftOf(in.drift, good)
+	for _, l := range in.locks {
 		if l.Name == store.EnvLockName(e.Name) {
 			v.Lock = &Lock{Owner: l.Owner, ExpiresAt: l.ExpiresAt}
 		}
 	}
-	out, at, ok, err := agent.LastOutcome(ctx, src.Store, e.Name)
-	if err != nil {
-		return v, err
+	if ev := in.outcome; ev != nil {
+		var o agent.Outcome // as agent.LastOutcome reads it
+		if json.Unmarshal([]byte(ev.Data), &o) != nil {
+			o = agent.Outcome{Message: ev.Message}
+		}
+		v.Agent = &AgentOutcome{At: ev.Time, Action: o.Action, Message: o.Message}
 	}
-	if ok {
-		v.Agent = &AgentOutcome{At: at, Action: out.Action, Message: out.Message}
-	}
-	return v, nil
+	return v
 }
 
-func targetStates(e platform.Environment, good *store.Deployment, latest []store.Deployment) []TargetState {
+func targetStates(e platform.Environment, good, latest *store.Deployment) []TargetState {
 	out := []TargetState{}
 	for _, t := range e.OrderedTargets() {
 		ts := TargetState{Name: t.Name, Cloud: t.Cloud, Order: t.Order, Health: "never deployed"}
@@ -207,8 +216,8 @@ func targetStates(e platform.Environment, good *store.Deployment, latest []store
 				ts.Health = "recorded healthy"
 			}
 		}
-		if len(latest) > 0 {
-			for _, r := range latest[0].Targets {
+		if latest != nil {
+			for _, r := range latest.Targets {
 				if r.Target == t.Name {
 					ts.Status, ts.Error = r.Status, r.Error
 				}
@@ -219,22 +228,18 @@ func targetStates(e platform.Environment, good *store.Deployment, latest []store
 	return out
 }
 
-// driftOf is the newest drift event of env, if nothing deployed since.
-func driftOf(ctx context.Context, st store.Store, env string, good *store.Deployment) (*Drift, error) {
-	evs, err := st.Events(ctx, store.EventFilter{Kind: agent.EventDrift, Env: env, Limit: 1})
-	if err != nil || len(evs) == 0 {
-		return nil, err
-	}
-	ev := evs[0]
-	if good == nil || !ev.Time.After(good.EndedAt) {
-		return nil, nil
+// driftOf is the newest drift event of the environment, if nothing was
+// deployed since.
+func driftOf(ev *store.Event, good *store.Deployment) *Drift {
+	if ev == nil || good == nil || !ev.Time.After(good.EndedAt) {
+		return nil
 	}
 	d := &Drift{At: ev.Time, Details: ev.Message}
 	var data struct{ Revision, Mode, Details string }
 	if json.Unmarshal([]byte(ev.Data), &data) == nil && data.Details != "" {
 		d.Revision, d.Mode, d.Details = data.Revision, data.Mode, data.Details
 	}
-	return d, nil
+	return d
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
