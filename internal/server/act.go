@@ -121,8 +121,11 @@ func (s *apiServer) rollback(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		s.moved(ctx, res.Lane)
-		if req.NoSync || err != nil {
+		switch {
+		case req.NoSync:
 			return res, err
+		case err != nil: // the shape ferry rollback prints: the rollback, no deployment
+			return RollbackReport{Rollback: res}, err
 		}
 		rep, err := ap.RollbackSync(ctx, res)
 		return RollbackReport{Rollback: res, Deployment: rep}, err
