@@ -5,6 +5,7 @@
 #   required   git, go, etcd (Debian etcd-server), terraform >= 1.5,
 #              PostgreSQL (initdb/pg_ctl; Debian postgresql),
 #              prometheus + promtool (Debian prometheus),
+#              chromium + chromedriver (Debian chromium, chromium-driver),
 #              node + npm, and the npm packages of NPM_PACKAGES in bin/npm,
 #              kube-apiserver, kube-controller-manager, kube-scheduler
 #              (built from the hack/tools module), kwok + its stage files
@@ -104,9 +105,20 @@ check_prometheus() {
   log "prometheus $(prometheus --version 2>&1 | awk 'NR == 1 {print $3}') at $(command -v prometheus)"
 }
 
+# check_chromium: the dashboard's browser tests drive Debian's Chromium.
+check_chromium() {
+  if ! command -v chromium >/dev/null; then
+    apt_install chromium chromium-driver
+  fi
+  command -v chromium >/dev/null ||
+    die "chromium is required (the dashboard's tests run in a real browser)" "apt-get install -y chromium chromium-driver"
+  log "$(chromium --version 2>/dev/null | head -n1) at $(command -v chromium)"
+}
+
 # npm packages tests check ferry's output with (their versions are pinned
-# here and in the tests): @elastic/ecs, the ECS field definitions.
-NPM_PACKAGES=("@elastic/ecs@9.4.0")
+# here and in the tests): @elastic/ecs, the ECS field definitions;
+# axe-core, the accessibility rules the dashboard's browser tests inject.
+NPM_PACKAGES=("@elastic/ecs@9.4.0" "axe-core@4.14.1")
 install_npm_packages() {
   command -v npm >/dev/null || apt_install nodejs npm
   command -v node >/dev/null && command -v npm >/dev/null ||
@@ -215,6 +227,7 @@ timed etcd check_etcd
 timed terraform check_terraform
 timed postgresql check_postgres
 timed prometheus check_prometheus
+timed chromium check_chromium
 timed npm install_npm_packages
 check_kubectl
 timed kube-binaries build_kube
