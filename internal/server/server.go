@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ferry.dev/ferry/internal/agent"
+	"ferry.dev/ferry/internal/dashboard"
 	"ferry.dev/ferry/internal/metrics"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/webhook"
@@ -37,8 +38,9 @@ type Config struct {
 }
 
 // Handler returns the mux of ferry serve: /healthz and /readyz (open),
-// /hooks/ (HMAC), /metrics (open or MetricsToken) and /api/v1 (bearer
-// tokens, roles; see package api for the contract).
+// /hooks/ (HMAC), /metrics (open or MetricsToken), /api/v1 (bearer
+// tokens, roles; see package api for the contract) and the dashboard at /
+// (sessions from a token login; package dashboard).
 func Handler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -62,6 +64,7 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("/hooks/", hooks)
 	mountDORA(cfg)
 	mountAPI(mux, cfg)
+	mux.Handle("/", dashboard.New(dashboard.Config{Store: cfg.Store, Backend: cfg.Backend, API: mux, Log: cfg.Log}))
 	if cfg.Metrics != nil {
 		cfg.Metrics.Register(webhookCollector{hooks}, metrics.NewRecords(cfg.Store, 5*time.Second, cfg.Log))
 		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
