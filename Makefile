@@ -6,7 +6,7 @@ GO ?= go
 # RSS per process). internal/testenv.BuildTags says the same for test builds.
 TAGS := kustomize_disable_go_plugin_support
 
-.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux bench-api
+.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux bench-api bench-dashboard
 
 build:
 	$(GO) build -tags $(TAGS) -o bin/ferry ./cmd/ferry
@@ -56,3 +56,9 @@ bench-flux: setup
 bench-api: setup
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkEnvironmentsLoad' -benchtime 1x -timeout 30m ./internal/server/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamLatency' -benchtime 100x -timeout 30m ./internal/server/
+
+# The dashboard: GET / (the pipeline page, rendered on the server) with
+# 10,000 deployments and 50,000 events in the store, SQLite and PostgreSQL
+# (p50, p99; the first page, which reads the lanes from Git, apart).
+bench-dashboard: setup
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkPipelinePage' -benchtime 500x -timeout 30m ./internal/dashboard/

@@ -99,7 +99,7 @@ data:
 // an agent mirror that is fetched but not run (nothing reconciles behind
 // the test's back) and ferry serve's handler, with a token per role.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	remote string
 	ns     string
 	st     store.Store
@@ -118,13 +118,24 @@ var fixtureTokens = []struct {
 	{"admin", store.RoleAdmin, nil},
 }
 
-func newFixture(t *testing.T) *fixture {
+// options of a fixture.
+type options struct {
+	// kube: the harness plane, for syncs (without it none succeeds).
+	kube bool
+	// postgres: the store in a PostgreSQL database of the harness
+	// (default: SQLite in the work tree's .ferry/).
+	postgres bool
+}
+
+func newFixture(t testing.TB, o options) *fixture {
 	t.Helper()
 	testenv.GitIsolate(t)
-	f := &fixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}}
-	cp := testenv.ControlPlaneFor(t)
-	cp.KubeconfigAs(t, "ferry-local")
-	f.ns = cp.Namespace(t)
+	f := &fixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}, ns: "dash-test"}
+	if o.kube {
+		cp := testenv.ControlPlaneFor(t)
+		cp.KubeconfigAs(t, "ferry-local")
+		f.ns = cp.Namespace(t)
+	}
 	work := testenv.GitClone(t, f.remote)
 	testenv.GitCommitFile(t, work, "ferry.yaml", strings.ReplaceAll(dashYAML, "NAMESPACE", f.ns), "chore: platform")
 	testenv.GitCommitFile(t, work, "apps/web/web.yaml", strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "feat: web")
@@ -138,7 +149,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.st, err = app.OpenStore(context.Background(), p); err != nil {
+	if o.postgres {
+		f.st, err = store.OpenPostgres(context.Background(), testenv.PostgresDSN(t))
+	} else {
+		f.st, err = app.OpenStore(context.Background(), p)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.st.Close() })

@@ -24,7 +24,7 @@ import (
 // The HTTP subtests hold the headers, cookie and sizes to the contract.
 func TestDashboard(t *testing.T) {
 	began := time.Now()
-	f := newFixture(t)
+	f := newFixture(t, options{kube: true})
 	t.Logf("fixture ready in %v; screenshots in %s", time.Since(began).Round(time.Millisecond), artifacts())
 	greeting := strings.ReplaceAll(strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "hello", "bonjour")
 	feat := f.commitOn("develop", "apps/web/web.yaml", greeting, "feat: greet in French")
