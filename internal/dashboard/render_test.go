@@ -1,0 +1,168 @@
+package dashboard
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/view"
+)
+
+// TestPagesRender renders every page from hand-built models, edge cases
+// included (nothing deployed, a plan that failed, no gates), without a
+// server: a template that dereferences what may be absent fails here.
+func TestPagesRender(t *testing.T) {
+	t.Parallel()
+	user := &User{Name: "ana", Role: "deployer", Envs: []string{"dev"}}
+	base := func(title string) Base { return Base{Title: title, User: user, CSRF: "c5rf", Path: "/x", Platform: "p"} }
+	blocked := &flow.Plan{From: "staging", To: "main", Candidate: strings.Repeat("a", 40), Target: strings.Repeat("b", 40),
+		Gates: []flow.Gate{{Name: "deployed", Passed: true, Reason: "ok", Evidence: []string{"deployment:7"}},
+			{Name: "approvals", Reason: "0 of 1 approval(s)"}, {Name: "checks", Pending: true, Reason: "not checked yet"}},
+		Commits: []flow.CommitInfo{{Short: "aaaa", Subject: "feat: <script>alert(1)</script>"}}}
+	spec := view.PromotionSpec{From: "staging", To: "main", Candidate: "verified", Gates: []string{"approvals: 1"}}
+	env := view.Environment{Name: "dev", Lane: "develop", Sync: view.SyncNeverDeployed, Targets: []view.TargetState{{Name: "local", Health: "never deployed"}}}
+	cases := []struct {
+		name  string
+		model any
+		want  []string
+	}{
+		{"pipeline", &Pipeline{Base: base("Pipeline"), Columns: []Column{
+			{Lane: flow.LaneStatus{Lane: "develop", Drift: []flow.CommitInfo{}}, Env: &env},
+			{Lane: flow.LaneStatus{Lane: "main", Upstream: "staging", Waiting: 2}, In: gatesOf(spec, blocked, "")},
+			{Lane: flow.LaneStatus{Lane: "release", Error: "read lane release: gone"}, In: gatesOf(spec, nil, "plan failed")},
+		}}, []string{"waits for approvals", "2 commit(s) on staging", "read lane release: gone", "plan failed", "nothing yet"}},
+		{"environment", &EnvironmentPage{Base: base("Environment dev"), Env: env, CanSync: true,
+			Targets: []TargetRow{{TargetState: env.Targets[0], Components: []ComponentRow{{Component: view.Component{Name: "web"}}}}}},
+			[]string{"Sync dev", "No deployments yet", `name="csrf" value="c5rf"`}},
+		{"deployment", &DeploymentPage{Base: base("Deployment 1"), D: store.Deployment{ID: 1, Env: "dev", Status: store.StatusRunning, StartedAt: time.Now()}},
+			[]string{"still running", "No target has reported yet"}},
+		{"promotion", &PromotionPage{Base: base("Promotion to main"), Lane: "main", Gates: gatesOf(spec, blocked, ""), CanApprove: true},
+			[]string{"Approve candidate", "0 of 1 approval", `href="/deployments/7"`, "&lt;script&gt;"}},
+		{"promotion viewer", &PromotionPage{Base: base("Promotion to main"), Lane: "main", Gates: gatesOf(spec, nil, "")},
+			[]string{"may not act"}},
+		{"checks", &ChecksPage{Base: base("Checks"), Runs: []CheckRow{checkRowOf(store.CheckRun{ID: 3, Counts: map[string]int{"high": 2, "info": 1}})}},
+			[]string{"/checks/3", "high", "info"}},
+		{"check", &CheckPage{Base: base("Check run 3"), Run: checkRowOf(store.CheckRun{ID: 3, Counts: map[string]int{"critical": 1}}), Max: 1},
+			[]string{"<meter", "critical"}},
+		{"events", &EventsPage{Base: base("Events"), Kind: "drift", Next: 9}, []string{"No events match"}},
+		{"login", &loginModel{Base: Base{Title: "Log in"}, Next: "/env/dev"}, []string{`name="token"`, `value="/env/dev"`}},
+		{"error", &errorModel{Base: base("Forbidden"), Code: 403, Message: "viewer may not promote", Hint: "ask an admin"}, []string{"403", "ask an admin"}},
+	}
+	for _, tc := range cases {
+		name := strings.Fields(tc.name)[0]
+		var buf bytes.Buffer
+		if err := pages.ExecuteTemplate(&buf, name, tc.model); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		out := buf.String()
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", tc.name, w, out)
+			}
+		}
+		if strings.Contains(out, "<script>alert") || strings.Contains(out, "<script>\n") {
+			t.Errorf("%s: unescaped or inline script", tc.name)
+		}
+	}
+}
+
+func TestGatesState(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		plan *flow.Plan
+		want string
+	}{
+		{nil, "unknown"},
+		{&flow.Plan{}, "no-candidate"},
+		{&flow.Plan{Candidate: "c", UpToDate: true, Allowed: true}, "up-to-date"},
+		{&flow.Plan{Candidate: "c", Allowed: true}, "ready"},
+		{&flow.Plan{Candidate: "c", Gates: []flow.Gate{{Name: "checks"}}}, "blocked"},
+		{&flow.Plan{Candidate: "c", Gates: []flow.Gate{{Name: "checks", Pending: true}}}, "pending"},
+		{&flow.Plan{Candidate: "c", Gates: []flow.Gate{{Name: "checks", Pending: true}, {Name: "approvals"}}}, "blocked"},
+	} {
+		if got := gatesOf(view.PromotionSpec{}, tc.plan, "").State; got != tc.want {
+			t.Errorf("plan %+v: state %s, want %s", tc.plan, got, tc.want)
+		}
+	}
+}
+
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	s := newSessions(time.Hour)
+	id := s.create("ferry_tok")
+	v, ok := s.get(id)
+	if !ok || v.token != "ferry_tok" || len(v.csrf) < 40 {
+		t.Fatalf("session %+v %v", v, ok)
+	}
+	for k := range s.m {
+		if k == id || strings.Contains(k, "ferry_tok") {
+			t.Fatal("sessions are keyed by the raw ID or the token")
+		}
+	}
+	if _, ok := s.get(id + "x"); ok {
+		t.Error("a wrong ID finds a session")
+	}
+	v.expires = time.Now().Add(-time.Second)
+	if _, ok := s.get(id); ok {
+		t.Error("an expired session is still valid")
+	}
+	s.drop(id)
+	for range maxSessions + 5 {
+		s.create("t")
+	}
+	if len(s.m) > maxSessions {
+		t.Errorf("%d sessions kept, bound %d", len(s.m), maxSessions)
+	}
+}
+
+func TestRequestChecks(t *testing.T) {
+	t.Parallel()
+	for p, want := range map[string]string{"/env/dev": "/env/dev", "//evil.example": "/", "/\\evil": "/", "https://evil": "/", "": "/", "/a\r\nSet-Cookie: x": "/"} {
+		if got := localPath(p, "/"); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", p, got, want)
+		}
+	}
+	post := func(h map[string]string) bool {
+		r := httptest.NewRequest("POST", "http://ferry.test/lanes/main/promote", nil)
+		for k, v := range h {
+			r.Header.Set(k, v)
+		}
+		return sameOrigin(r)
+	}
+	if !post(nil) || !post(map[string]string{"Sec-Fetch-Site": "same-origin"}) || !post(map[string]string{"Origin": "http://ferry.test"}) {
+		t.Error("a same-origin POST is refused")
+	}
+	if post(map[string]string{"Sec-Fetch-Site": "cross-site"}) || post(map[string]string{"Origin": "https://evil.example"}) ||
+		post(map[string]string{"Sec-Fetch-Site": "same-site"}) {
+		t.Error("a cross-site POST passes")
+	}
+	s := &session{csrf: "right"}
+	for v, want := range map[string]bool{"right": true, "wrong": false, "": false, "righ": false} {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(url.Values{"csrf": {v}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if got := checkCSRF(r, s); got != want {
+			t.Errorf("csrf %q: %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestObjectParts(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"ns_web__ConfigMap":        "ConfigMap ns/web",
+		"_ns1__Namespace":          "Namespace ns1",
+		"ns_api_apps_Deployment":   "Deployment.apps ns/api",
+		"terraform_data.bootstrap": "object terraform_data.bootstrap",
+	} {
+		k, n := objectParts(id)
+		if k+" "+n != want {
+			t.Errorf("objectParts(%q) = %s %s, want %s", id, k, n, want)
+		}
+	}
+}
