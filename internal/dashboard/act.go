@@ -80,7 +80,7 @@ func (d *Dashboard) act(f form) http.HandlerFunc {
 		}
 		d.world.invalidate()
 		note, to := outcome(path, resp)
-		d.sessions.setFlash(u.s, " "+note)
+		d.sessions.setFlash(u.s, note)
 		if to == "" {
 			to = localPath(r.PostFormValue("back"), "/")
 		}

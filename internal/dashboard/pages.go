@@ -47,7 +47,7 @@ func (d *Dashboard) dress(model any, r *http.Request, u *user) any {
 		bb := b.base()
 		bb.User, bb.CSRF, bb.Path = userOf(u.p), u.s.csrf, r.URL.RequestURI()
 		if f := d.sessions.takeFlash(u.s); f != "" {
-			bb.Flash, bb.FlashErr = f[1:], f[0] == '!'
+			bb.Flash = f
 		}
 	}
 	return model

@@ -19,7 +19,9 @@ import (
 func TestPagesRender(t *testing.T) {
 	t.Parallel()
 	user := &User{Name: "ana", Role: "deployer", Envs: []string{"dev"}}
-	base := func(title string) Base { return Base{Title: title, User: user, CSRF: "c5rf", Path: "/x", Platform: "p"} }
+	base := func(title string) Base {
+		return Base{Title: title, User: user, CSRF: "c5rf", Path: "/x", Platform: "p"}
+	}
 	blocked := &flow.Plan{From: "staging", To: "main", Candidate: strings.Repeat("a", 40), Target: strings.Repeat("b", 40),
 		Gates: []flow.Gate{{Name: "deployed", Passed: true, Reason: "ok", Evidence: []string{"deployment:7"}},
 			{Name: "approvals", Reason: "0 of 1 approval(s)"}, {Name: "checks", Pending: true, Reason: "not checked yet"}},

@@ -181,9 +181,8 @@ func checkCSRF(r *http.Request, s *session) bool {
 const maxForm = 16 << 10
 
 func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
-	if u, err := d.principal(r); err == nil {
+	if _, err := d.principal(r); err == nil {
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
-		_ = u
 		return
 	}
 	d.render(w, r, http.StatusOK, "login", loginModel{Base: Base{Title: "Log in"}, Next: localPath(r.URL.Query().Get("next"), "/")})
