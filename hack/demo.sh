@@ -10,7 +10,9 @@
 # staging → staging deploy → main (the verified revision) → release v0.2.0 → hotfix → v0.2.1 →
 # rollback of staging to v0.2.0 → ferry serve deploys a push to develop on its own, a real
 # Prometheus scrapes it (the platform's alert rules, ferry's dashboard panel by panel) → the DORA
-# metrics of the history. Everything it makes is under .ferry/demo (git-ignored).
+# metrics of the history → the control room: ferry serve's dashboard URL, showing the pipeline
+# the demo built (kept open until Enter when run in a terminal). Everything it makes is under
+# .ferry/demo (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -160,13 +162,33 @@ done
 printf '\n  [alerts pending or firing]\n' >&2
 promtool query instant "$PROM" 'ALERTS' 2>&1 | sed 's/^/    /' >&2
 kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true; PROM_PID=
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID"
-AGENT_PID=
-echo "agent stopped (its log: $DEMO/agent.log)" >&2
 
 step "DORA metrics from the store: production (no deployment in the demo), and staging's hotfix and rollback"
 run "$FERRY" dora
 run "$FERRY" dora staging --since 1d
 
-step "done: the demo repository is $DEMO/platform"
+step "the control room: ferry serve's dashboard shows the pipeline the demo built"
+TOKEN=$("$FERRY" token create demo-viewer --role viewer -o json | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "ferry token create printed no token" >&2; exit 1; }
+COOKIE=$(curl -s -o /dev/null -D - --data-urlencode "token=$TOKEN" "http://$LISTEN/login" |
+  sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-ferry_session=[^;]*\).*/\1/p')
+[ -n "$COOKIE" ] || { echo "the dashboard did not log the viewer in" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }
+curl -sf -H "Cookie: $COOKIE" "http://$LISTEN/" >"$DEMO/pipeline.html" || { echo "GET / failed" >&2; exit 1; }
+for lane in develop staging main release; do
+  grep -q "<h2>$lane" "$DEMO/pipeline.html" || { echo "the pipeline page lacks lane $lane" >&2; exit 1; }
+done
+grep -q "${REV:0:12}" "$DEMO/pipeline.html" || { echo "the pipeline page does not show dev running ${REV:0:12}" >&2; exit 1; }
+# The page's lanes as text, for the terminal.
+sed -n '/<ol class="lanes">/,/<\/ol>/p' "$DEMO/pipeline.html" | sed -e 's/<\/dt>/: /g' -e 's/<\/span>/ /g' -e 's/<\/\(dd\|h2\|h3\|p\|li\)>/\n/g' -e 's/<[^>]*>//g' |
+  sed -e 's/^[[:space:]]*//' -e '/^$/d' | sed 's/^/    /' >&2
+printf '\n  dashboard: http://%s/  (log in with the viewer token %s;\n  ferry token create NAME --role deployer|admin gives the buttons)\n' "$LISTEN" "$TOKEN" >&2
+if [ -t 0 ] && [ -t 2 ]; then
+  printf '  ferry serve keeps serving it: press Enter to stop ' >&2
+  read -r _ || true
+fi
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID"
+AGENT_PID=
+echo "agent stopped (its log: $DEMO/agent.log)" >&2
+
+step "done: the demo repository is $DEMO/platform; the dashboard was http://$LISTEN/ (the pipeline above)"
