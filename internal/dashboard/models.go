@@ -215,7 +215,11 @@ func EnvironmentOf(ctx context.Context, w *World, st store.Store, name string, p
 		}
 	}
 	page.Targets = targetRows(pv, env, latest)
-	page.Tags = tagsOf(page.Promotions)
+	releases, err := st.Promotions(ctx, store.PromotionFilter{Kind: "release", Limit: 20})
+	if err != nil {
+		return page, err
+	}
+	page.Tags = tagsOf(append(releases, page.Promotions...))
 	t := envTarget(w.P, name)
 	page.CanSync, page.CanRollback = can(pr, auth.Sync, t), can(pr, auth.Rollback, t)
 	return page, nil
@@ -267,7 +271,8 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// tagsOf lists the versions recorded, newest first (rollback targets).
+// tagsOf lists the versions recorded, releases first, newest first (the
+// rollback targets offered).
 func tagsOf(ps []store.Promotion) []string {
 	var out []string
 	for _, p := range ps {

@@ -174,6 +174,19 @@ func (s *steps) release(t *testing.T) {
 	s.open(t, ctx, "/", "Pipeline")
 	waitText(t, ctx, ".lanes", "v0.2.0", 10*time.Second)
 	screenshot(t, ctx, "06-pipeline-released")
+
+	// Roll production back to v0.1.0 from its page: a commit, then a sync.
+	s.open(t, ctx, "/env/production", "Environment production")
+	if opts := eval[[]string](t, ctx, `[...document.querySelectorAll("#tags option")].map(o => o.value)`); len(opts) == 0 || opts[0] != "v0.2.0" {
+		t.Errorf("rollback offers %v, want v0.2.0 first", opts)
+	}
+	do(t, ctx, "rollback tag", chromedp.SendKeys(chromedp.CSS("#to"), "v0.1.0"))
+	s.click(t, ctx, `form[action="/env/production/rollback"] button`)
+	waitText(t, ctx, "h1", "Deployment", 30*time.Second)
+	waitText(t, ctx, "main dl", "succeeded", 2*time.Minute)
+	s.open(t, ctx, "/", "Pipeline")
+	waitText(t, ctx, ".lanes", "rolled back to v0.1.0", 10*time.Second)
+	screenshot(t, ctx, "07-pipeline-rolled-back")
 }
 
 // records counts what an action would change.
@@ -209,7 +222,7 @@ func (s *steps) viewer(t *testing.T) {
 	}
 	s.open(t, ctx, "/promotions/main", "Promotion to main")
 	waitText(t, ctx, "main", "may not act", 5*time.Second)
-	screenshot(t, ctx, "07-viewer-promotion-main")
+	screenshot(t, ctx, "08-viewer-promotion-main")
 
 	before := s.records(t)
 	// Forged from the viewer's own page, with its valid CSRF token: the
