@@ -28,6 +28,9 @@ type World struct {
 	Plans    map[string]*flow.Plan
 	PlanErrs map[string]string
 	At       time.Time
+	// stamp is what the look was taken of; an equal stamp later means the
+	// same lanes and plans, so the look is reused.
+	stamp string
 }
 
 type worlds struct {
@@ -82,7 +85,10 @@ func (ws *worlds) start() {
 func (ws *worlds) refresh(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	w, err := ws.look(ctx)
+	ws.mu.Lock()
+	prev := ws.w
+	ws.mu.Unlock()
+	w, err := ws.look(ctx, prev)
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if err != nil {
@@ -106,12 +112,21 @@ func (ws *worlds) invalidate() {
 // through the use-case layer's workflow engine, holding the mirror as the
 // API's reads do. Plans check gates without running anything: the checks
 // gate reads recorded check runs only (recordedChecks).
-func (ws *worlds) look(ctx context.Context) (*World, error) {
+func (ws *worlds) look(ctx context.Context, prev *World) (*World, error) {
 	p, heads, err := ws.b.Snapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read platform: %w", err)
 	}
-	w := &World{P: p, Heads: heads, Plans: map[string]*flow.Plan{}, PlanErrs: map[string]string{}}
+	stamp, err := ws.stampOf(ctx, p, heads)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil && prev.stamp == stamp && prev.P == p {
+		again := *prev
+		again.At = time.Now()
+		return &again, nil
+	}
+	w := &World{P: p, Heads: heads, Plans: map[string]*flow.Plan{}, PlanErrs: map[string]string{}, stamp: stamp}
 	ap, err := ws.b.App(ctx, p, app.Options{Store: ws.st, Checker: recordedChecks{}, Actor: "dashboard", Log: ws.log})
 	if err != nil {
 		return nil, fmt.Errorf("open platform: %w", err)
@@ -156,6 +171,46 @@ func markUnchecked(p *flow.Plan) {
 			p.Gates[i].Reason = "not checked yet: " + uncheckedNote
 		}
 	}
+}
+
+// stampOf names what lanes and plans are derived from: the lane heads
+// (the agent keeps its mirror fetched) and the newest record of every kind
+// a gate reads (deployments, events with approvals, promotions, check
+// runs). The same stamp, the same look.
+func (ws *worlds) stampOf(ctx context.Context, p *platform.Platform, heads map[string]string) (string, error) {
+	var b strings.Builder
+	for _, l := range p.LaneNames() {
+		b.WriteString(l + "=" + heads[l] + ";")
+	}
+	ds, err := ws.st.Deployments(ctx, store.DeploymentFilter{Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	evs, err := ws.st.Events(ctx, store.EventFilter{Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	ps, err := ws.st.Promotions(ctx, store.PromotionFilter{Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	cs, err := ws.st.CheckRuns(ctx, store.CheckRunFilter{Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	for _, d := range ds {
+		fmt.Fprintf(&b, "d%d%s;", d.ID, d.Status)
+	}
+	for _, e := range evs {
+		fmt.Fprintf(&b, "e%d;", e.ID)
+	}
+	for _, x := range ps {
+		fmt.Fprintf(&b, "p%d;", x.ID)
+	}
+	for _, c := range cs {
+		fmt.Fprintf(&b, "c%d;", c.ID)
+	}
+	return b.String(), nil
 }
 
 // recordedChecks is the checks gate's Checker for a page: it runs nothing,
