@@ -367,8 +367,10 @@ type PromotionPage struct {
 	Lane    string
 	Gates   *Gates
 	History []store.Promotion
-	// Release: the lane is the release lane (versions are cut into it).
+	// Release: the lane is the release lane (versions are cut into it);
+	// Next is the version a release would carry and its changelog.
 	Release     bool
+	Next        *flow.VersionPlan
 	CanApprove  bool
 	CanPromote  bool
 	CanOverride bool
@@ -390,6 +392,9 @@ func PromotionOf(ctx context.Context, w *World, st store.Store, lane string, pr 
 	}
 	names := w.P.LaneNames()
 	page.Release = len(names) > 0 && names[len(names)-1] == lane
+	if page.Release {
+		page.Next = w.Next
+	}
 	t := laneTarget(w.P, lane)
 	page.CanApprove = can(pr, auth.Approve, t) && hasApprovals(w.P, lane)
 	page.CanPromote = can(pr, auth.Promote, t)

@@ -162,6 +162,8 @@ func (s *steps) release(t *testing.T) {
 	}
 	ctx := s.loginAs(t, "admin")
 	s.open(t, ctx, "/promotions/release", "Release to release")
+	waitText(t, ctx, "main", "Next version: v0.2.0", 5*time.Second)
+	waitText(t, ctx, "main .changelog", "greet in French", 5*time.Second)
 	if n := eval[int](t, ctx, `document.querySelectorAll('form[action="/release"]').length`); n != 1 {
 		t.Fatalf("admin sees %d release forms, want 1", n)
 	}

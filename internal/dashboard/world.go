@@ -27,7 +27,10 @@ type World struct {
 	// failed; PlanErrs says why).
 	Plans    map[string]*flow.Plan
 	PlanErrs map[string]string
-	At       time.Time
+	// Next is the version a release of the release lane's candidate would
+	// carry, with its changelog (nil when there is nothing to release).
+	Next *flow.VersionPlan
+	At   time.Time
 	// stamp is what the look was taken of; an equal stamp later means the
 	// same lanes and plans, so the look is reused.
 	stamp string
@@ -148,6 +151,11 @@ func (ws *worlds) look(ctx context.Context, prev *World) (*World, error) {
 			}
 			markUnchecked(plan)
 			w.Plans[pr.To] = plan
+			if pr.To == e.ReleaseLane() && plan.Candidate != "" && !plan.UpToDate {
+				if vp, err := e.NextVersion(ctx, plan.Candidate, flow.BumpNone, false); err == nil {
+					w.Next = vp
+				}
+			}
 		}
 		return nil
 	})
