@@ -133,7 +133,7 @@ func stateText(s string) string {
 	case "blocked":
 		return "blocked"
 	case "pending":
-		return "pending: checks run when promoted"
+		return "pending: checks run on promotion"
 	case "up-to-date":
 		return "up to date"
 	case "no-candidate":
