@@ -1,7 +1,6 @@
 package agent_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,7 +21,7 @@ import (
 type serveProc struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *lockedBuffer
+	logs *testenv.SyncBuffer
 }
 
 // startServe runs bin serve ARGS on a free loopback port until the test ends.
@@ -34,7 +32,7 @@ func startServe(t testing.TB, bin string, env []string, args ...string) *servePr
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	p := &serveProc{url: "http://" + addr, logs: &lockedBuffer{}}
+	p := &serveProc{url: "http://" + addr, logs: &testenv.SyncBuffer{}}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr}, args...)...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
@@ -140,22 +138,4 @@ func TestLeaderTakeover(t *testing.T) {
 			}
 		}
 	}
-}
-
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

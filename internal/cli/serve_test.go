@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,7 +64,7 @@ func TestServe(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "metrics-token")
 	os.WriteFile(tokenFile, []byte("scrape-t0ken\n"), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
-	serr := &syncBuffer{}
+	serr := &testenv.SyncBuffer{}
 	exit := make(chan int, 1)
 	go func() {
 		exit <- Run(ctx, []string{"serve", "--repo", work, "--listen", addr, "--webhook-secret-file", secretFile,
@@ -232,24 +231,6 @@ func waitUntil(t *testing.T, within time.Duration, cond func() bool, why string)
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("not within %s: %s", within, why)
-}
-
-// syncBuffer is a bytes.Buffer the test reads while serve writes its logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestServeRefusesBadFlags: every flag ferry serve cannot use is a usage

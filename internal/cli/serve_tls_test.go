@@ -72,7 +72,7 @@ func TestServeTLS(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	ctx, cancel := context.WithCancel(context.Background())
 	exit := make(chan int, 1)
-	serr := &syncBuffer{}
+	serr := &testenv.SyncBuffer{}
 	go func() {
 		var o bytes.Buffer
 		exit <- Run(ctx, []string{"serve", "--repo", work, "--listen", addr, "--tls-cert", cert, "--tls-key", key,

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -105,7 +104,7 @@ type fixture struct {
 	st     store.Store
 	agent  *agent.Agent
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 	tokens map[string]string
 }
 
@@ -130,7 +129,7 @@ type options struct {
 func newFixture(t testing.TB, o options) *fixture {
 	t.Helper()
 	testenv.GitIsolate(t)
-	f := &fixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}, ns: "dash-test"}
+	f := &fixture{t: t, remote: testenv.GitRemote(t), logs: &testenv.SyncBuffer{}, tokens: map[string]string{}, ns: "dash-test"}
 	if o.kube {
 		cp := testenv.ControlPlaneFor(t)
 		cp.KubeconfigAs(t, "ferry-local")
@@ -241,21 +240,4 @@ func (f *fixture) get(c *http.Client, path string) (*http.Response, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

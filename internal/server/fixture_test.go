@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,7 +108,7 @@ type apiFixture struct {
 	srv          *httptest.Server
 	client       *http.Client
 	v            *validator
-	logs         *syncBuffer
+	logs         *testenv.SyncBuffer
 	tokens       map[string]string // by name: viewer, deployer (dev), deployer-all, admin, admin-dev
 }
 
@@ -154,7 +153,7 @@ type fixtureOptions struct {
 func newAPIFixture(t testing.TB, o fixtureOptions) *apiFixture {
 	t.Helper()
 	testenv.GitIsolate(t)
-	f := &apiFixture{t: t, remote: testenv.GitRemote(t), logs: &syncBuffer{}, tokens: map[string]string{}}
+	f := &apiFixture{t: t, remote: testenv.GitRemote(t), logs: &testenv.SyncBuffer{}, tokens: map[string]string{}}
 	f.ns, f.name = o.namespace, o.name
 	if f.name == "" {
 		f.name = fmt.Sprintf("api-%d", time.Now().UnixNano()%1e9)
@@ -410,23 +409,6 @@ const webhookSecret = "hook-s3cret-never-shown"
 // refs lists the remote's branches and tags with their commits.
 func (f *apiFixture) refs() string {
 	return testenv.GitRun(f.t, f.remote, "for-each-ref", "--format=%(refname) %(objectname)")
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func fatalIf(t testing.TB, err error) {
