@@ -151,7 +151,9 @@ func withRevision(ctx context.Context, repo *git.Repo, rev, env string, cache *R
 			return Terminal(fmt.Errorf("load ferry.yaml at %s: %w", short(rev), err))
 		}
 		t := newTree(w.Dir, rev, env, p, cache)
-		defer cache.keep(t, platformFile(w.Dir))
+		if cache != nil {
+			defer cache.keep(t, platformFile(w.Dir))
+		}
 		return fn(t, p)
 	})
 }
