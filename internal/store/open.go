@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,7 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite"               // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options tune a store. The zero value is ready to use.
@@ -95,11 +97,36 @@ func OpenSQLite(ctx context.Context, path string, opts ...Options) (Store, error
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	s := &sqlStore{db: db, d: sqliteDialect, now: o.Now}
-	if err := s.init(ctx); err != nil {
+	if err := s.initSQLite(ctx, o.BusyTimeout); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// initSQLite is init, retried while the file is busy. Processes that open
+// a brand-new file at once race to switch it to WAL, and SQLite answers
+// SQLITE_BUSY to the losers without calling the busy handler (a lock
+// upgrade it cannot wait for): the busy timeout alone does not cover it.
+func (s *sqlStore) initSQLite(ctx context.Context, patience time.Duration) error {
+	deadline := time.Now().Add(patience)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := s.init(ctx)
+		if err == nil || !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func sqliteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // OpenPostgres connects to PostgreSQL (pgx) and migrates the database.

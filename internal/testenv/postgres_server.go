@@ -55,7 +55,7 @@ func pgCred() (*syscall.Credential, error) {
 // pgStart creates a cluster in a new temp dir and starts postgres on it,
 // retrying with another port if the one picked was taken meanwhile.
 func pgStart(bin string) (*pgServer, error) {
-	pgRemoveStale()
+	pgRemoveStale(os.TempDir())
 	cred, err := pgCred()
 	if err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
@@ -218,10 +218,10 @@ func pgLogTail(path string) string {
 	return strings.Join(lines, "\n")
 }
 
-// pgRemoveStale removes the dirs of servers whose test process is gone
-// (killed before PostgresStop), killing a postmaster still running there.
-func pgRemoveStale() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), pgDirPrefix+"*"))
+// pgRemoveStale removes the dirs under root of servers whose test process
+// is gone (killed before PostgresStop), killing a postmaster still there.
+func pgRemoveStale(root string) {
+	dirs, _ := filepath.Glob(filepath.Join(root, pgDirPrefix+"*"))
 	for _, dir := range dirs {
 		if pgPIDAlive(filepath.Join(dir, "owner.pid")) {
 			continue

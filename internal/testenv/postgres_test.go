@@ -96,8 +96,19 @@ func TestPostgresDiesWithTestBinary(t *testing.T) {
 	if _, err := PostgresBinDir(); err != nil {
 		PostgresDSN(t) // skips, or fails when CI=true
 	}
+	// A temp dir of its own, so another package's start-up, reaping
+	// stale servers under /tmp, cannot remove the dir this test inspects.
+	// Short, not t.TempDir(): the server's Unix socket lives under it.
+	tmp, err := os.MkdirTemp("", "pgt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o711); err != nil { // as root, the server runs as postgres
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPostgresHelperProcess$", "-test.v")
-	cmd.Env = append(os.Environ(), pgHelperEnv+"=1")
+	cmd.Env = append(os.Environ(), pgHelperEnv+"=1", "TMPDIR="+tmp)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +129,9 @@ func TestPostgresDiesWithTestBinary(t *testing.T) {
 	if pid == 0 {
 		t.Fatalf("helper did not report its server: %v", sc.Err())
 	}
+	if filepath.Dir(dir) != tmp {
+		t.Fatalf("helper's server dir %s is not under its TMPDIR %s", dir, tmp)
+	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	deadline := time.Now().Add(15 * time.Second)
@@ -130,7 +144,7 @@ func TestPostgresDiesWithTestBinary(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("expected the killed process to leave %s behind: %v", dir, err)
 	}
-	pgRemoveStale()
+	pgRemoveStale(tmp)
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("stale dir %s not removed: %v", dir, err)
 	}
