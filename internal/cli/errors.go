@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -92,6 +93,10 @@ func hintOf(err error) string {
 	var ae *api.Error // a server's error carries the hint it would print
 	if errors.As(err, &ae) {
 		return ae.Hint
+	}
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
+		return "--ca-file ca.pem (or FERRY_CA_FILE) with the CA that signed the server's certificate"
 	}
 	return ""
 }

@@ -50,6 +50,21 @@ func (g *Globals) client() (*api.Client, error) {
 	if err != nil {
 		return nil, usageErr("ferry --server https://ferry.example.com", "%v", err)
 	}
+	ca := g.CAFile
+	if ca == "" {
+		ca = os.Getenv("FERRY_CA_FILE")
+	}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			err = errors.Unwrap(err) // the path is in the message already
+		} else {
+			err = c.TrustPEM(pem)
+		}
+		if err != nil {
+			return nil, usageErr("ferry --server URL --ca-file ca.pem (the PEM certificate of the CA that signed the server's)", "CA file %s: %v", ca, err)
+		}
+	}
 	return c, nil
 }
 

@@ -29,6 +29,9 @@ type Globals struct {
 	// token from FERRY_TOKEN or TokenFile.
 	Server    string
 	TokenFile string
+	// CAFile is the PEM CA bundle --server trusts instead of the system's
+	// (default $FERRY_CA_FILE).
+	CAFile string
 	Streams
 }
 
@@ -115,6 +118,7 @@ gated promotions, semantic version tags and rollback to any of them.`,
 	pf.StringVarP(&g.Output, "output", "o", "text", "output format: text or json")
 	pf.StringVar(&g.Server, "server", "", "run status, history, sync, promote, approve, release or rollback through a ferry serve API at this URL (token: $FERRY_TOKEN or --token-file)")
 	pf.StringVar(&g.TokenFile, "token-file", "", "file with the API token for --server (default: $FERRY_TOKEN)")
+	pf.StringVar(&g.CAFile, "ca-file", "", "PEM CA certificates --server trusts instead of the system's (default: $FERRY_CA_FILE)")
 
 	for _, add := range verbs {
 		root.AddCommand(add(g))

@@ -110,6 +110,23 @@ func TestServeTLS(t *testing.T) {
 	if code := call("https://"+addr+"/api/v1/whoami", ""); code != http.StatusUnauthorized {
 		t.Fatalf("whoami without a token: %d", code)
 	}
+	// The CLI through --server: the system's roots do not know this
+	// certificate; --ca-file trusts it; a file without a certificate is a
+	// usage error.
+	tokFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokFile, []byte(made.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	viaServer := []string{"--server", "https://" + addr, "--token-file", tokFile, "status", "-o", "json"}
+	if code, _, errs := run(context.Background(), viaServer...); code != ExitProblem || !strings.Contains(errs, "certificate") || !strings.Contains(errs, "Try: --ca-file") {
+		t.Fatalf("--server without --ca-file: exit %d %s", code, errs)
+	}
+	if code, out, errs := run(context.Background(), append(viaServer, "--ca-file", cert)...); code != ExitOK || !strings.Contains(out, `"dev"`) {
+		t.Fatalf("--server --ca-file: exit %d %s %s", code, out, errs)
+	}
+	if code, _, errs := run(context.Background(), append(viaServer, "--ca-file", key)...); code != ExitUsage || !strings.Contains(errs, "no PEM certificate") {
+		t.Fatalf("--ca-file with a key, not a certificate: exit %d %s", code, errs)
+	}
 	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
