@@ -1,14 +1,15 @@
 package render
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
@@ -16,9 +17,23 @@ import (
 // files restricted to the kustomization root (bases may be anywhere inside
 // the repository), every read confined to root.
 func renderKustomize(root, dir string, opts Options) ([]*unstructured.Unstructured, error) {
-	realRoot := root // Render resolved it
+	fs := newConfinedFS(root) // Render resolved root
+	if opts.AllowRemoteBases {
+		// A remote base is cloned into a temporary directory outside the
+		// repository; reading it needs the unconfined filesystem.
+		fs = unconfinedFS()
+	}
+	return Kustomization(fs, root, dir, opts)
+}
+
+// Kustomization builds the kustomization at dir of fsys, a filesystem
+// whose repository root is root: ferry sync reads a checkout through a
+// confined on-disk filesystem, ferry validate the files its walk read,
+// in memory. Both judge remote references by the same rule, build with the
+// same options and get the same objects.
+func Kustomization(fsys filesys.FileSystem, root, dir string, opts Options) ([]*unstructured.Unstructured, error) {
 	if !opts.AllowRemoteBases {
-		if err := refuseRemotes(realRoot, dir, map[string]bool{}); err != nil {
+		if err := refuseRemotes(fsys, root, dir, map[string]bool{}); err != nil {
 			return nil, err
 		}
 	}
@@ -27,29 +42,23 @@ func renderKustomize(root, dir string, opts Options) ([]*unstructured.Unstructur
 		LoadRestrictions: types.LoadRestrictionsRootOnly,
 		PluginConfig:     types.DisabledPluginConfig(),
 	})
-	var fs = newConfinedFS(realRoot)
-	if opts.AllowRemoteBases {
-		// A remote base is cloned into a temporary directory outside the
-		// repository; reading it needs the unconfined filesystem.
-		fs = unconfinedFS()
-	}
-	rm, err := k.Run(fs, dir)
+	rm, err := k.Run(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
+		return nil, fmt.Errorf("kustomize build %s: %w", rel(root, dir), err)
 	}
 	var objs []*unstructured.Unstructured
 	for _, r := range rm.Resources() {
 		js, err := r.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
+			return nil, fmt.Errorf("kustomize build %s: %w", rel(root, dir), err)
 		}
 		m, err := toMap(js)
 		if err != nil {
-			return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
+			return nil, fmt.Errorf("kustomize build %s: %w", rel(root, dir), err)
 		}
 		u := &unstructured.Unstructured{Object: m}
 		if err := checkObject(u); err != nil {
-			return nil, fmt.Errorf("kustomize build %s: %w", rel(realRoot, dir), err)
+			return nil, fmt.Errorf("kustomize build %s: %w", rel(root, dir), err)
 		}
 		objs = append(objs, u)
 	}
@@ -72,20 +81,22 @@ type kustomizationRefs struct {
 	HelmCharts []any    `json:"helmCharts"`
 }
 
-var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+// KustomizationNames are the file names kustomize reads a kustomization
+// from, in the order it looks for them.
+var KustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // refuseRemotes walks the kustomization graph from dir and fails on the first
 // reference that is not a path inside root: kustomize would otherwise clone a
 // Git repository or fetch a URL while building.
-func refuseRemotes(root, dir string, seen map[string]bool) error {
+func refuseRemotes(fsys filesys.FileSystem, root, dir string, seen map[string]bool) error {
 	if seen[dir] {
 		return nil
 	}
 	seen[dir] = true
 	var data []byte
 	var name string
-	for _, n := range kustomizationNames {
-		b, err := os.ReadFile(filepath.Join(dir, n))
+	for _, n := range KustomizationNames {
+		b, err := fsys.ReadFile(filepath.Join(dir, n))
 		if err == nil {
 			data, name = b, n
 			break
@@ -104,30 +115,30 @@ func refuseRemotes(root, dir string, seen map[string]bool) error {
 	}
 	refs := append(append(append([]string{}, k.Resources...), k.Bases...), k.Components...)
 	for _, r := range refs {
-		if looksRemote(r) {
+		if IsRemote(r) {
 			return fmt.Errorf("kustomize build %s: %w: %q (set spec.security.allowRemoteBases to allow)",
 				rel(root, dir), ErrRemoteRefused, r)
 		}
 		p := filepath.Clean(filepath.Join(dir, r))
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				return fmt.Errorf("kustomize build %s: %w", rel(root, dir), err)
-			}
-			if real != root && !strings.HasPrefix(real, root+string(os.PathSeparator)) {
-				return fmt.Errorf("kustomize build %s: %w: %s", rel(root, dir), ErrOutsideRepo, r)
-			}
-			if err := refuseRemotes(root, real, seen); err != nil {
-				return err
-			}
+		// CleanedAbs resolves symlinks; the confined filesystem refuses
+		// a path that leaves root.
+		real, _, err := fsys.CleanedAbs(p)
+		if errors.Is(err, ErrOutsideRepo) {
+			return fmt.Errorf("kustomize build %s: %w: %s", rel(root, dir), ErrOutsideRepo, r)
+		}
+		if err != nil || !fsys.IsDir(p) {
+			continue // a file, or missing: krusty reads or reports it
+		}
+		if err := refuseRemotes(fsys, root, string(real), seen); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// looksRemote reports whether a kustomization reference is a URL or a Git
+// IsRemote reports whether a kustomization reference is a URL or a Git
 // repository spec rather than a local path.
-func looksRemote(ref string) bool {
+func IsRemote(ref string) bool {
 	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "git@") || strings.HasPrefix(ref, "git::") ||
 		strings.Contains(ref, "?ref=") || strings.Contains(ref, "?version=") {
 		return true

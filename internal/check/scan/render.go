@@ -6,13 +6,12 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/yamlscan"
 	"ferry.dev/ferry/internal/platform"
+	ferryrender "ferry.dev/ferry/internal/render"
 )
 
 // memFS builds an in-memory filesystem of the files the walk read, so
@@ -53,40 +52,26 @@ func renderJobs(p *platform.Platform, env string) []renderJob {
 	return jobs
 }
 
-// render builds one overlay and returns its objects as documents, each
-// pointing at the source document it came from (found by kind and name).
+// render builds one overlay with the renderer ferry sync uses, from the
+// files the walk read, and returns its objects as documents, each pointing
+// at the source document it came from (found by kind and name).
 func render(fsys filesys.FileSystem, job renderJob, idx *originIndex) ([]*yamlscan.Document, *check.Finding) {
-	opts := krusty.MakeDefaultOptions()
-	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
-	opts.PluginConfig.HelmConfig.Enabled = false
 	kustFile := path.Join(job.dir, "kustomization.yaml")
 	fail := func(err error) *check.Finding {
 		return &check.Finding{RuleID: check.RuleRender, Severity: platform.SeverityHigh, Env: job.env,
 			Message:  fmt.Sprintf("component %s does not render for environment %s: %v", job.component, job.env, err),
 			Location: check.Location{File: kustFile}, Resource: "component/" + job.component}
 	}
-	if !job.allowRemote {
-		remote, err := findRemote(fsys, "/"+job.dir, 0)
+	objs, err := ferryrender.Kustomization(fsys, "/", "/"+job.dir, ferryrender.Options{AllowRemoteBases: job.allowRemote})
+	if err != nil {
+		return nil, fail(err)
+	}
+	docs := make([]*yamlscan.Document, 0, len(objs))
+	for _, o := range objs {
+		d, err := objectDocument(o, kustFile)
 		if err != nil {
 			return nil, fail(err)
 		}
-		if remote != "" {
-			return nil, fail(fmt.Errorf("%w: %s", ErrRemoteBase, remote))
-		}
-	}
-	rm, err := krusty.MakeKustomizer(opts).Run(fsys, "/"+job.dir)
-	if err != nil {
-		return nil, fail(err)
-	}
-	out, err := rm.AsYaml()
-	if err != nil {
-		return nil, fail(err)
-	}
-	docs, bad := yamlscan.Parse(kustFile, out)
-	if len(bad) > 0 {
-		return nil, fail(fmt.Errorf("rendered output: %s", bad[0].Message))
-	}
-	for _, d := range docs {
 		d.Env = job.env
 		d.Origin = idx.find(d, job.dir)
 		if d.Origin == nil {
@@ -95,6 +80,7 @@ func render(fsys filesys.FileSystem, job renderJob, idx *originIndex) ([]*yamlsc
 			d.Origin = &yamlscan.Document{File: kustFile, Start: 1, End: 1,
 				Root: &yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}}
 		}
+		docs = append(docs, d)
 	}
 	return docs, nil
 }
