@@ -8,7 +8,8 @@
 #              chromium + chromedriver (Debian chromium, chromium-driver),
 #              node + npm, and the npm packages of NPM_PACKAGES in bin/npm,
 #              kube-apiserver, kube-controller-manager, kube-scheduler
-#              (built from the hack/tools module), kwok + its stage files
+#              (built from the hack/tools module), kwok + its stage files,
+#              the Argo CD and Flux CRDs (bin/crds, from their Go modules)
 #   optional   kubectl (benchmarks only)
 #
 # Honours GOFLAGS and the Go build cache (GOCACHE); builds with -trimpath.
@@ -17,6 +18,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/bin
 KWOK_VERSION=v0.7.0
+# The CRDs ferry export's objects are validated against (bin/crds).
+ARGOCD_MODULE=github.com/argoproj/argo-cd/v3@v3.5.5 # v3.6 needs Go 1.27
+FLUX_MODULES=(github.com/fluxcd/source-controller@v1.9.6 github.com/fluxcd/kustomize-controller@v1.9.6)
 KUBE_BINS=(kube-apiserver kube-controller-manager kube-scheduler)
 export GOWORK=off
 
@@ -221,6 +225,36 @@ copy_kwok_stages() {
   log "kwok stages in ${out#"$ROOT"/}: $(cd "$out" && echo ./*.yaml)"
 }
 
+# module_dir MODULE@VERSION: the module's source in the module cache.
+module_dir() {
+  (cd / && go mod download -json "$1" | awk -F'"' '/"Dir":/ {print $4}')
+}
+
+# copy_crds takes the CustomResourceDefinitions Argo CD and Flux ship in
+# their module sources: tests apply them to the harness control plane.
+copy_crds() {
+  local dir m f out=$BIN/crds
+  mkdir -p "$out/argocd" "$out/flux"
+  dir=$(module_dir "$ARGOCD_MODULE") || die "go mod download $ARGOCD_MODULE failed" "check the Go module proxy is reachable"
+  for f in application-crd.yaml applicationset-crd.yaml appproject-crd.yaml; do
+    [ -f "$dir/manifests/crds/$f" ] || die "Argo CD CRD $f missing in $dir"
+    install -m 0644 "$dir/manifests/crds/$f" "$out/argocd/"
+  done
+  install -m 0644 "$dir/LICENSE" "$out/argocd/LICENSE"
+  for m in "${FLUX_MODULES[@]}"; do
+    dir=$(module_dir "$m") || die "go mod download $m failed" "check the Go module proxy is reachable"
+    for f in source.toolkit.fluxcd.io_gitrepositories.yaml kustomize.toolkit.fluxcd.io_kustomizations.yaml; do
+      if [ -f "$dir/config/crd/bases/$f" ]; then install -m 0644 "$dir/config/crd/bases/$f" "$out/flux/"; fi
+    done
+    install -m 0644 "$dir/LICENSE" "$out/flux/LICENSE"
+  done
+  for f in argocd/application-crd.yaml argocd/applicationset-crd.yaml flux/source.toolkit.fluxcd.io_gitrepositories.yaml \
+    flux/kustomize.toolkit.fluxcd.io_kustomizations.yaml; do
+    [ -f "$out/$f" ] || die "CRD $f not found in the Argo CD / Flux modules"
+  done
+  log "CRDs in ${out#"$ROOT"/}: $ARGOCD_MODULE ${FLUX_MODULES[*]}"
+}
+
 mkdir -p "$BIN"
 timed basics check_basics
 timed etcd check_etcd
@@ -232,4 +266,5 @@ timed npm install_npm_packages
 check_kubectl
 timed kube-binaries build_kube
 timed kwok build_kwok
+timed crds copy_crds
 log "done in $(since "$t_all") (${TIMINGS[*]/%/;})"
