@@ -73,6 +73,8 @@ var contractCases = []struct {
 }{
 	{"check runs", testCheckRuns},
 	{"check run not found", testCheckRunNotFound},
+	{"check findings", testCheckFindings},
+	{"promotion gates", testPromotionGates},
 	{"promotions filter and order", testPromotions},
 	{"deployment round trip", testDeploymentRoundTrip},
 	{"deployment finish once", testFinishOnce},

@@ -50,6 +50,11 @@ func TestMigrateUpgrade(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			_, err = db.ExecContext(ctx, tc.d.q(`INSERT INTO check_runs (revision, passed, counts, started_at, ended_at)
+				VALUES (?, ?, ?, ?, ?)`), "r1", true, "{}", now, now)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for range 2 {
 				if err := migrate(ctx, db, tc.d, now); err != nil {
 					t.Fatal(err)
@@ -75,6 +80,12 @@ func TestMigrateUpgrade(t *testing.T) {
 				Scan(&kind, &commits, &first)
 			if err != nil || kind.Valid || commits.Valid || first.Valid {
 				t.Fatalf("old deployment after upgrade: kind %+v commits %+v first %+v err %v", kind, commits, first, err)
+			}
+			var findings string
+			var total int
+			err = db.QueryRowContext(ctx, `SELECT CAST(findings AS TEXT), findings_total FROM check_runs`).Scan(&findings, &total)
+			if err != nil || findings != "[]" || total != 0 {
+				t.Fatalf("old check run after upgrade: findings %q total %d err %v", findings, total, err)
 			}
 		})
 	}

@@ -22,6 +22,8 @@ type Store interface {
 	RecordPromotion(ctx context.Context, p Promotion) (int64, error)
 	// Promotions lists promotions newest first.
 	Promotions(ctx context.Context, f PromotionFilter) ([]Promotion, error)
+	// Promotion returns one promotion by ID (ErrNotFound).
+	Promotion(ctx context.Context, id int64) (Promotion, error)
 
 	// StartDeployment records a running deployment and returns its ID. A
 	// rollback or hotfix change marks the previous deployment of the
@@ -130,6 +132,33 @@ type CheckRun struct {
 	Summary   string         `json:"summary"`
 	StartedAt time.Time      `json:"startedAt"`
 	EndedAt   time.Time      `json:"endedAt"`
+	// Findings are the run's findings, most severe first, at most
+	// MaxFindings of them; FindingsTotal is how many the run had (the
+	// rest were not kept). CheckRuns lists runs without their findings.
+	Findings      []Finding `json:"findings,omitempty"`
+	FindingsTotal int       `json:"findingsTotal"`
+}
+
+// MaxFindings is how many findings of one check run the store keeps.
+const MaxFindings = 500
+
+// Finding is one finding of a check run as recorded. Message is the
+// rule's own, which never quotes a secret (the secret rules show a short
+// prefix and the length).
+type Finding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Message  string `json:"message"`
+	// Resource is the Terraform address or Kubernetes object, when known.
+	Resource string `json:"resource,omitempty"`
+	Env      string `json:"env,omitempty"`
+	// Doc is the rule's documentation (its help URL, else its entry in
+	// the rule reference).
+	Doc string `json:"doc,omitempty"`
+	// Suppressed is the suppression's reason for a suppressed finding.
+	Suppressed string `json:"suppressed,omitempty"`
 }
 
 // CheckRunFilter narrows CheckRuns; zero fields match everything.
@@ -154,6 +183,21 @@ type Promotion struct {
 	Override  string    `json:"override,omitempty"` // break-glass reason
 	Actor     string    `json:"actor"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Gates are the verdicts the move passed, in the order they were
+	// checked (nil when none were recorded: no gates, or a move rebuilt
+	// from its commit's trailers).
+	Gates []Gate `json:"gates,omitempty"`
+	// Changelog is a release's changelog section (Markdown).
+	Changelog string `json:"changelog,omitempty"`
+}
+
+// Gate is one gate's verdict as a promotion recorded it.
+type Gate struct {
+	Name       string   `json:"name"`
+	Passed     bool     `json:"passed"`
+	Reason     string   `json:"reason"`
+	Evidence   []string `json:"evidence,omitempty"`
+	Overridden bool     `json:"overridden,omitempty"`
 }
 
 // PromotionFilter narrows Promotions; zero fields match everything.
