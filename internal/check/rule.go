@@ -13,3 +13,16 @@ type Rule struct {
 	CheckovIDs  []string `json:"checkovIds,omitempty"` // CKV_AWS_53
 	HelpURL     string   `json:"helpUrl,omitempty"`
 }
+
+// DocBase is where the rule reference (docs/rules.md, generated from this
+// registry) is published: one stable URL per rule ID.
+const DocBase = "https://ferry.dev/docs/rules/"
+
+// DocURL is the rule's documentation: its HelpURL when it has one, else
+// its entry in the rule reference.
+func (r Rule) DocURL() string {
+	if r.HelpURL != "" {
+		return r.HelpURL
+	}
+	return DocBase + r.ID
+}

@@ -76,6 +76,7 @@ func (d *Dashboard) routes() {
 	m.HandleFunc("GET /checks", d.read(d.checksPage))
 	m.HandleFunc("GET /checks/{id}", d.read(d.checkPage))
 	m.HandleFunc("GET /events", d.read(d.eventsPage))
+	m.HandleFunc("GET /rules", d.read(d.rulesPage))
 	m.HandleFunc("GET /live", d.live)
 	m.HandleFunc("POST /env/{env}/sync", d.act(syncForm))
 	m.HandleFunc("POST /env/{env}/rollback", d.act(rollbackForm))

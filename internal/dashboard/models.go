@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"ferry.dev/ferry/internal/auth"
+	"ferry.dev/ferry/internal/check"
+	"ferry.dev/ferry/internal/check/scan"
 	"ferry.dev/ferry/internal/flow"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
@@ -494,6 +496,51 @@ type CheckPage struct {
 	Run CheckRow
 	// Max is the largest count, for the bars.
 	Max int
+	// Groups are the recorded findings by severity, most severe first,
+	// suppressed ones last; More is how many the run had beyond those
+	// the store kept.
+	Groups []FindingGroup
+	More   int
+}
+
+// FindingGroup is the findings of one severity (or the suppressed ones).
+type FindingGroup struct {
+	Severity string
+	Findings []store.Finding
+}
+
+// findingGroups groups findings by severity in severities' order, other
+// severities after, suppressed findings last.
+func findingGroups(fs []store.Finding) []FindingGroup {
+	by := map[string][]store.Finding{}
+	var order []string
+	for _, f := range fs {
+		key := f.Severity
+		if f.Suppressed != "" {
+			key = "suppressed"
+		}
+		if _, ok := by[key]; !ok {
+			order = append(order, key)
+		}
+		by[key] = append(by[key], f)
+	}
+	rank := func(s string) int {
+		for i, x := range severities {
+			if x == s {
+				return i
+			}
+		}
+		if s == "suppressed" {
+			return len(severities) + 1
+		}
+		return len(severities)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
+	var out []FindingGroup
+	for _, s := range order {
+		out = append(out, FindingGroup{Severity: s, Findings: by[s]})
+	}
+	return out
 }
 
 // CheckOf builds one check run's page.
@@ -506,6 +553,8 @@ func CheckOf(ctx context.Context, st store.Store, id int64, platformName string)
 	for _, s := range page.Run.Counts {
 		page.Max = max(page.Max, s.N)
 	}
+	page.Groups = findingGroups(c.Findings)
+	page.More = c.FindingsTotal - len(c.Findings)
 	return page, nil
 }
 
@@ -530,6 +579,23 @@ func EventsOf(ctx context.Context, st store.Store, kind, env string, before int6
 		page.Next = evs[len(evs)-1].ID
 	}
 	return page, nil
+}
+
+// RulesPage is /rules: the rule reference, from the check registry, that
+// findings link to (/rules#ID) — served here, so no page links to another
+// host.
+type RulesPage struct {
+	Base
+	Rules []check.Rule
+}
+
+// RulesOf builds the rule reference page.
+func RulesOf(platformName string) (RulesPage, error) {
+	reg, err := scan.Registry()
+	if err != nil {
+		return RulesPage{}, err
+	}
+	return RulesPage{Base: Base{Title: "Rules", Nav: "checks", Platform: platformName}, Rules: reg.Rules()}, nil
 }
 
 type loginModel struct {

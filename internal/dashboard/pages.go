@@ -107,6 +107,11 @@ func (d *Dashboard) checkPage(r *http.Request, _ *user) (string, any, error) {
 	return "check", &m, err
 }
 
+func (d *Dashboard) rulesPage(r *http.Request, _ *user) (string, any, error) {
+	m, err := RulesOf(d.platformName(r))
+	return "rules", &m, err
+}
+
 func (d *Dashboard) eventsPage(r *http.Request, _ *user) (string, any, error) {
 	before, err := cursor(r)
 	if err != nil {

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -54,7 +55,14 @@ func TestPagesRender(t *testing.T) {
 		{"checks", &ChecksPage{Base: base("Checks"), Runs: []CheckRow{checkRowOf(store.CheckRun{ID: 3, Counts: map[string]int{"high": 2, "info": 1}})}},
 			[]string{"/checks/3", "high", "info"}},
 		{"check", &CheckPage{Base: base("Check run 3"), Run: checkRowOf(store.CheckRun{ID: 3, Counts: map[string]int{"critical": 1}}), Max: 1},
-			[]string{"<meter", "critical"}},
+			[]string{"<meter", "critical", "No findings recorded"}},
+		{"check findings", &CheckPage{Base: base("Check run 4"), Run: checkRowOf(store.CheckRun{ID: 4}), More: 7,
+			Groups: findingGroups([]store.Finding{
+				{Rule: "FERRY-TF-002", Severity: "low", File: "infra/x.tf", Message: "fmt"},
+				{Rule: "FERRY-K8S-004", Severity: "medium", File: "a.yaml", Line: 3, Message: "<b>no limits</b>", Suppressed: "CAB-7"},
+				{Rule: "FERRY-SEC-001", Severity: "critical", File: "main.tf", Line: 12, Message: "key found", Resource: "aws_instance.web"}})},
+			[]string{`href="/rules#FERRY-SEC-001"`, "main.tf:12", "aws_instance.web", "&lt;b&gt;no limits", "suppressed: CAB-7", "7 more finding(s)"}},
+		{"rules", mustRules(t), []string{`id="FERRY-TF-002"`, "terraform fmt", "https://ferry.dev/docs/rules/FERRY-TF-002"}},
 		{"events", &EventsPage{Base: base("Events"), Kind: "drift", Next: 9}, []string{"No events match"}},
 		{"login", &loginModel{Base: Base{Title: "Log in"}, Next: "/env/dev"}, []string{`name="token"`, `value="/env/dev"`}},
 		{"error", &errorModel{Base: base("Forbidden"), Code: 403, Message: "viewer may not promote", Hint: "ask an admin"}, []string{"403", "ask an admin"}},
@@ -170,5 +178,27 @@ func TestObjectParts(t *testing.T) {
 		if k+" "+n != want {
 			t.Errorf("objectParts(%q) = %s %s, want %s", id, k, n, want)
 		}
+	}
+}
+
+func mustRules(t *testing.T) *RulesPage {
+	m, err := RulesOf("p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// TestFindingGroupsOrder: severities most severe first, suppressed last.
+func TestFindingGroupsOrder(t *testing.T) {
+	t.Parallel()
+	gs := findingGroups([]store.Finding{{Severity: "low"}, {Severity: "high", Suppressed: "x"}, {Severity: "info"},
+		{Severity: "critical"}, {Severity: "low"}})
+	var got []string
+	for _, g := range gs {
+		got = append(got, fmt.Sprintf("%s:%d", g.Severity, len(g.Findings)))
+	}
+	if strings.Join(got, " ") != "critical:1 low:2 info:1 suppressed:1" {
+		t.Fatalf("groups %v", got)
 	}
 }

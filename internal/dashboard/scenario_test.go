@@ -27,6 +27,8 @@ func TestDashboard(t *testing.T) {
 	f := newFixture(t, options{kube: true})
 	t.Logf("fixture ready in %v; screenshots in %s", time.Since(began).Round(time.Millisecond), artifacts())
 	greeting := strings.ReplaceAll(strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "hello", "bonjour")
+	// A file terraform fmt would rewrite: a low finding the checks record.
+	f.commitOn("develop", "infra/notes.tf", "locals {\nx=1\n}\n", "chore: notes")
 	feat := f.commitOn("develop", "apps/web/web.yaml", greeting, "feat: greet in French")
 	s := &steps{t: t, f: f, base: f.srv.URL, feat: feat}
 	t.Run("deployer deploys from the pages", s.deploy)
@@ -104,6 +106,17 @@ func (s *steps) deploy(t *testing.T) {
 	waitText(t, ctx, "main table", "not checked yet", 10*time.Second)
 	s.click(t, ctx, "#promote")
 	waitText(t, ctx, ".flash", "promoted", 60*time.Second)
+	// The checks gate's run lists its finding, linked to the rule's entry.
+	s.open(t, ctx, "/checks/1", "Check run 1")
+	if got := text(t, ctx, "main table.findings"); !strings.Contains(got, "FERRY-TF-002") || !strings.Contains(got, "infra/notes.tf:2") {
+		t.Errorf("check run 1 lists no FERRY-TF-002 finding at infra/notes.tf:2:\n%s", got)
+	}
+	s.click(t, ctx, "table.findings a")
+	waitText(t, ctx, "h1", "Rules", 10*time.Second)
+	if got := eval[string](t, ctx, "location.hash + ' ' + document.getElementById('FERRY-TF-002').textContent"); !strings.HasPrefix(got, "#FERRY-TF-002 ") ||
+		!strings.Contains(got, "not formatted") {
+		t.Errorf("the finding's rule link lands on %q", got)
+	}
 	s.syncFromPage(t, ctx, "staging")
 
 	// The pipeline after the deploys: dev and staging run the feature,
@@ -270,6 +283,7 @@ func (s *steps) accessibility(t *testing.T) {
 		{"/promotions/release", "Release to release", "release"},
 		{"/checks", "Check runs", "checks"},
 		{"/checks/1", "Check run 1", "check"},
+		{"/rules", "Rules", "rules"},
 		{"/events", "Events", "events"},
 		{"/no/such/page", "404", "not-found"},
 	}
@@ -346,7 +360,7 @@ func (s *steps) http(t *testing.T) {
 
 	_, css := f.get(c, "/assets/ferry.css")
 	_, js := f.get(c, "/assets/live.js")
-	for _, path := range []string{"/", "/env/staging", "/env/production", "/deployments/1", "/promotions/main", "/promotions/release", "/checks", "/checks/1", "/events", "/login"} {
+	for _, path := range []string{"/", "/env/staging", "/env/production", "/deployments/1", "/promotions/main", "/promotions/release", "/checks", "/checks/1", "/rules", "/events", "/login"} {
 		resp, body := f.get(c, path)
 		if resp.StatusCode != http.StatusOK && !(path == "/login" && resp.StatusCode == http.StatusSeeOther) {
 			t.Errorf("GET %s = %s", path, resp.Status)

@@ -29,6 +29,9 @@ func TestAPIScenario(t *testing.T) {
 	began := time.Now()
 	f := newAPIFixture(t, fixtureOptions{kube: true})
 	t.Logf("fixture ready in %v", time.Since(began).Round(time.Millisecond))
+	// A Terraform file terraform fmt would rewrite: a low finding (FERRY-TF-002)
+	// the checks gate records without failing.
+	f.commitOn("develop", "infra/notes.tf", "locals {\nx=1\n}\n", "chore: notes")
 	feat := f.commitOn("develop", "apps/web/web.yaml", strings.ReplaceAll(strings.ReplaceAll(webYAML, "NAMESPACE", f.ns), "hello", "bonjour"), "feat: greet in French")
 
 	// Open doors and closed ones.
@@ -145,7 +148,15 @@ func TestAPIScenario(t *testing.T) {
 	if len(cp.CheckRuns) == 0 || !cp.CheckRuns[0].Passed {
 		t.Fatalf("check runs of %s: %+v", feat, cp)
 	}
-	f.must("viewer", "GET", "/api/v1/checkruns/"+itoa(cp.CheckRuns[0].ID), nil, http.StatusOK, nil)
+	if cp.CheckRuns[0].Findings != nil || cp.CheckRuns[0].FindingsTotal != 1 {
+		t.Fatalf("listed check run %+v: want no findings listed, a total of 1", cp.CheckRuns[0])
+	}
+	var run store.CheckRun
+	f.must("viewer", "GET", "/api/v1/checkruns/"+itoa(cp.CheckRuns[0].ID), nil, http.StatusOK, &run)
+	if len(run.Findings) != 1 || run.Findings[0].Rule != "FERRY-TF-002" || run.Findings[0].File != "infra/notes.tf" ||
+		run.Findings[0].Line != 2 || run.Findings[0].Doc == "" || run.Findings[0].Severity != "low" {
+		t.Fatalf("check run %d findings %+v", run.ID, run.Findings)
+	}
 	var ep server.EventsPage
 	f.must("viewer", "GET", "/api/v1/events?limit=3", nil, http.StatusOK, &ep)
 	if len(ep.Events) != 3 || ep.Next == 0 {

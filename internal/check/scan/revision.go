@@ -45,7 +45,8 @@ func (r *Result) CheckRun(rev, env string, failOn check.Severity, started time.T
 	}
 	failing := r.Failing(failOn)
 	return store.CheckRun{Revision: rev, Env: env, Passed: len(failing) == 0, Counts: r.Counts(),
-		Summary: summarize(r, failing, failOn), StartedAt: started.UTC(), EndedAt: started.Add(r.Duration).UTC()}
+		Summary: summarize(r, failing, failOn), StartedAt: started.UTC(), EndedAt: started.Add(r.Duration).UTC(),
+		Findings: storedFindings(r.Findings), FindingsTotal: len(r.Findings)}
 }
 
 func summarize(r *Result, failing []check.Finding, failOn check.Severity) string {
