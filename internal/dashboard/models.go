@@ -371,8 +371,13 @@ type PromotionPage struct {
 	History []store.Promotion
 	// Release: the lane is the release lane (versions are cut into it);
 	// Next is the version a release would carry and its changelog.
-	Release     bool
-	Next        *flow.VersionPlan
+	Release bool
+	Next    *flow.VersionPlan
+	// Move is a recorded move into the lane (?move=ID, else the newest)
+	// with the gates it passed or had overridden; MoveGates are those
+	// gates as the plan's are shown.
+	Move        *store.Promotion
+	MoveGates   []flow.Gate
 	CanApprove  bool
 	CanPromote  bool
 	CanOverride bool
@@ -380,7 +385,7 @@ type PromotionPage struct {
 }
 
 // PromotionOf builds the promotion page of the promotion into lane.
-func PromotionOf(ctx context.Context, w *World, st store.Store, lane string, pr auth.Principal) (PromotionPage, error) {
+func PromotionOf(ctx context.Context, w *World, st store.Store, lane string, move int64, pr auth.Principal) (PromotionPage, error) {
 	pv := view.PlatformOf(w.P)
 	spec, ok := specOf(pv, lane)
 	if !ok {
@@ -390,6 +395,9 @@ func PromotionOf(ctx context.Context, w *World, st store.Store, lane string, pr 
 		Gates: gatesOf(spec, w.Plans[lane], w.PlanErrs[lane])}
 	var err error
 	if page.History, err = st.Promotions(ctx, store.PromotionFilter{To: lane, Limit: 20}); err != nil {
+		return page, err
+	}
+	if err := page.pickMove(ctx, st, move); err != nil {
 		return page, err
 	}
 	names := w.P.LaneNames()
@@ -403,6 +411,31 @@ func PromotionOf(ctx context.Context, w *World, st store.Store, lane string, pr 
 	page.CanOverride = can(pr, auth.Promote, t) && can(pr, auth.Override, t)
 	page.CanRelease = page.Release && can(pr, auth.Release, envTarget(w.P, view.ProductionEnv(w.P)))
 	return page, nil
+}
+
+// pickMove sets the recorded move shown: the one asked for (it must be
+// into the page's lane), else the newest.
+func (page *PromotionPage) pickMove(ctx context.Context, st store.Store, id int64) error {
+	switch {
+	case id > 0:
+		p, err := st.Promotion(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.To != page.Lane {
+			return &badRequest{fmt.Sprintf("move %d went into %s, not %s", id, p.To, page.Lane)}
+		}
+		page.Move = &p
+	case len(page.History) > 0:
+		page.Move = &page.History[0]
+	default:
+		return nil
+	}
+	for _, g := range page.Move.Gates {
+		page.MoveGates = append(page.MoveGates, flow.Gate{Name: g.Name, Passed: g.Passed, Reason: g.Reason,
+			Evidence: g.Evidence, Overridden: g.Overridden})
+	}
+	return nil
 }
 
 func hasApprovals(p *platform.Platform, lane string) bool {

@@ -85,7 +85,13 @@ func (d *Dashboard) promotionPage(r *http.Request, u *user) (string, any, error)
 	if err != nil {
 		return "", nil, err
 	}
-	m, err := PromotionOf(r.Context(), w, d.cfg.Store, r.PathValue("lane"), u.p)
+	var move int64
+	if v := r.URL.Query().Get("move"); v != "" {
+		if move, err = idParam(v); err != nil {
+			return "", nil, err
+		}
+	}
+	m, err := PromotionOf(r.Context(), w, d.cfg.Store, r.PathValue("lane"), move, u.p)
 	return "promotion", &m, err
 }
 

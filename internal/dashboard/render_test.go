@@ -50,6 +50,20 @@ func TestPagesRender(t *testing.T) {
 			Gates: gatesOf(spec, blocked, ""), Next: &flow.VersionPlan{Tag: "v1.3.0", Bump: "minor", Previous: "v1.2.0",
 				Changes: []flow.Conventional{{ID: "abc", Type: "feat", Scope: "web", Description: "greet", Breaking: true}}}},
 			[]string{"Next version: v1.3.0", "minor bump from v1.2.0", "breaking", `action="/release"`}},
+		{"promotion move", func() *PromotionPage {
+			pg := &PromotionPage{Base: base("Release to release"), Lane: "release", Release: true, Gates: gatesOf(spec, nil, ""),
+				History: []store.Promotion{{ID: 9, Kind: "release", From: "main", To: "release", Version: "v1.3.0", Override: "CAB-<9>",
+					Gates: []store.Gate{{Name: "checks", Passed: true, Reason: "check run 4 passed", Evidence: []string{"check-run:4"}},
+						{Name: "lane", Reason: "release was edited by hand", Overridden: true}},
+					Changelog: "## v1.3.0\n\n- **web:** greet <b>\n"}}}
+			if err := pg.pickMove(t.Context(), nil, 0); err != nil {
+				t.Fatal(err)
+			}
+			return pg
+		}(), []string{"Release v1.3.0", `href="/checks/4"`, "check run 4 passed", "overridden", "release was edited by hand",
+			"CAB-&lt;9&gt;", "greet &lt;b&gt;", `href="/promotions/release?move=9#move"`}},
+		{"promotion nomove", &PromotionPage{Base: base("Promotion to main"), Lane: "main", Gates: gatesOf(spec, nil, "")},
+			[]string{"Nothing moved yet"}},
 		{"promotion viewer", &PromotionPage{Base: base("Promotion to main"), Lane: "main", Gates: gatesOf(spec, nil, "")},
 			[]string{"may not act"}},
 		{"checks", &ChecksPage{Base: base("Checks"), Runs: []CheckRow{checkRowOf(store.CheckRun{ID: 3, Counts: map[string]int{"high": 2, "info": 1}})}},

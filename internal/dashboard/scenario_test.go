@@ -159,6 +159,11 @@ func (s *steps) approve(t *testing.T) {
 	if mainAfter == mainBefore {
 		t.Fatalf("main did not move (still %s)", mainBefore)
 	}
+	// The move's record: the gates it passed, with why.
+	waitText(t, ctx, "table.recorded-gates", "1 of 1 approval", 10*time.Second)
+	if got := text(t, ctx, "table.recorded-gates"); !strings.Contains(got, "deployed") || strings.Contains(got, "failed") {
+		t.Errorf("the promotion to main's recorded gates:\n%s", got)
+	}
 	screenshot(t, ctx, "04-promotion-main-done")
 
 	// The admin's page moved by itself.
@@ -184,6 +189,11 @@ func (s *steps) release(t *testing.T) {
 	waitText(t, ctx, ".flash", "released v0.2.0", 60*time.Second)
 	if !strings.Contains(s.f.refs(), "refs/tags/v0.2.0") {
 		t.Errorf("no tag v0.2.0 on the remote:\n%s", s.f.refs())
+	}
+	// The release's record: its gates and changelog.
+	waitText(t, ctx, "#move", "Release v0.2.0", 10*time.Second)
+	if got := text(t, ctx, "main"); !strings.Contains(got, "greet in French") || !strings.Contains(text(t, ctx, "table.recorded-gates"), "checks") {
+		t.Errorf("the release page lacks v0.2.0's recorded gates or changelog:\n%s", got)
 	}
 	s.syncFromPage(t, ctx, "production")
 	s.open(t, ctx, "/", "Pipeline")

@@ -286,7 +286,7 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 			return res, fmt.Errorf("promote %s: %w", to, err)
 		}
 		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "promote", From: plan.From, To: to,
-			Revision: plan.Candidate, Commit: res.Commit, Evidence: evidenceOf(plan.Gates), Override: o.Override})
+			Revision: plan.Candidate, Commit: res.Commit, Evidence: evidenceOf(plan.Gates), Override: o.Override, Gates: gateRecords(plan.Gates)})
 		return res, err
 	}
 }

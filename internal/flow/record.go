@@ -85,6 +85,12 @@ func (e *Engine) recoverRecords(ctx context.Context, lane string) {
 	if !ok {
 		return // the run that made it is still publishing and will record it
 	}
+	if p.Kind == "release" && p.Version != "" {
+		// The tag's message is the release's changelog section.
+		if msg, err := e.Repo.TagMessage(ctx, p.Version); err == nil {
+			p.Changelog = msg
+		}
+	}
 	actor := e.Actor
 	if a, ok := cs[0].Trailer(TrailerActor); ok {
 		e.Actor = a
@@ -136,3 +142,13 @@ func promotionFromCommit(c git.Commit, lane string) (store.Promotion, bool) {
 func has(c git.Commit, key string) bool { _, ok := c.Trailer(key); return ok }
 
 func trailer(c git.Commit, key string) string { v, _ := c.Trailer(key); return v }
+
+// gateRecords is what a move records of its gates: each one's verdict,
+// why, evidence and whether an override let it through.
+func gateRecords(gates []Gate) []store.Gate {
+	var out []store.Gate
+	for _, g := range gates {
+		out = append(out, store.Gate{Name: g.Name, Passed: g.Passed, Reason: g.Reason, Evidence: g.Evidence, Overridden: g.Overridden})
+	}
+	return out
+}

@@ -196,7 +196,8 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 			return res, fmt.Errorf("release %s: %w", vp.Tag, err)
 		}
 		res.PromotionID, err = e.record(ctx, store.Promotion{Kind: "release", From: plan.From, To: lane,
-			Revision: plan.Candidate, Commit: res.Commit, Version: vp.Tag, Evidence: evidenceOf(plan.Gates), Override: o.Override})
+			Revision: plan.Candidate, Commit: res.Commit, Version: vp.Tag, Evidence: evidenceOf(plan.Gates), Override: o.Override,
+			Gates: gateRecords(plan.Gates), Changelog: res.Changelog})
 		return res, err
 	}
 }

@@ -164,7 +164,7 @@ func (e *Engine) FinishTopic(ctx context.Context, branch string, o FinishOptions
 				continue
 			}
 			id, err := e.record(ctx, store.Promotion{Kind: "finish", From: branch, To: m.Lane, Revision: res.Revision,
-				Commit: m.Commit, Evidence: evidenceOf(res.Gates), Override: o.Override})
+				Commit: m.Commit, Evidence: evidenceOf(res.Gates), Override: o.Override, Gates: gateRecords(res.Gates)})
 			if err != nil {
 				return res, err
 			}

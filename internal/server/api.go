@@ -51,6 +51,7 @@ func mountAPI(mux *http.ServeMux, cfg Config) {
 		"GET /api/v1/deployments":                  s.deployments,
 		"GET /api/v1/deployments/{id}":             s.deployment,
 		"GET /api/v1/promotions":                   s.promotions,
+		"GET /api/v1/promotions/{id}":              s.promotion,
 		"GET /api/v1/releases":                     s.releases,
 		"GET /api/v1/checkruns":                    s.checkRuns,
 		"GET /api/v1/checkruns/{id}":               s.checkRun,

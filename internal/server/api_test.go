@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,30 @@ func TestAPIScenario(t *testing.T) {
 	if len(pp.Promotions) != 1 || pp.Promotions[0].Version != "v0.2.0" || pp.Promotions[0].Actor != "admin" {
 		t.Fatalf("releases %+v", pp)
 	}
+	// The release's record: the gates it passed, with why, and its changelog.
+	var relRec store.Promotion
+	f.must("viewer", "GET", "/api/v1/promotions/"+itoa(pp.Promotions[0].ID), nil, http.StatusOK, &relRec)
+	if relRec.Version != "v0.2.0" || !strings.Contains(relRec.Changelog, "greet in French") || len(relRec.Gates) == 0 {
+		t.Fatalf("release record %+v", relRec)
+	}
+	for _, g := range relRec.Gates {
+		if !g.Passed || g.Reason == "" || g.Name == "" {
+			t.Errorf("release gate %+v: want passed, with a reason", g)
+		}
+	}
+	var mainRec, stagingRec store.Promotion
+	f.must("viewer", "GET", "/api/v1/promotions/"+itoa(res.PromotionID), nil, http.StatusOK, &mainRec)
+	var names []string
+	for _, g := range mainRec.Gates {
+		names = append(names, g.Name)
+	}
+	if mainRec.To != "main" || !slices.Contains(names, "deployed") || !slices.Contains(names, "lane") {
+		t.Fatalf("main promotion record %+v: want its deployed and lane gates", mainRec)
+	}
+	f.must("viewer", "GET", "/api/v1/promotions/1", nil, http.StatusOK, &stagingRec)
+	if stagingRec.To != "staging" || len(stagingRec.Gates) == 0 || stagingRec.Gates[0].Name != "checks" || len(stagingRec.Gates[0].Evidence) != 1 {
+		t.Fatalf("staging promotion record %+v", stagingRec)
+	}
 	f.must("viewer", "GET", "/api/v1/promotions?limit=2", nil, http.StatusOK, &pp)
 	if len(pp.Promotions) != 2 || pp.Next == 0 || pp.Promotions[0].Kind != "rollback" {
 		t.Fatalf("promotions page 1 %+v", pp)
@@ -220,6 +245,7 @@ func TestAPIScenario(t *testing.T) {
 		{"admin", "POST", "/api/v1/release", `{"bump": "huge"}`, 400, api.CodeBadRequest},
 		{"viewer", "GET", "/api/v1/deployments/abc", nil, 400, api.CodeBadRequest},
 		{"viewer", "GET", "/api/v1/deployments/99999", nil, 404, api.CodeNotFound},
+		{"viewer", "GET", "/api/v1/promotions/99999", nil, 404, api.CodeNotFound},
 		{"viewer", "GET", "/api/v1/deployments?limit=0", nil, 400, api.CodeBadRequest},
 		{"viewer", "GET", "/api/v1/actions/a999", nil, 404, api.CodeNotFound},
 		{"viewer", "GET", "/api/v1/nope", nil, 404, api.CodeNotFound},

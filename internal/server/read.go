@@ -168,6 +168,19 @@ func (s *apiServer) promotions(w http.ResponseWriter, r *http.Request) {
 	s.promotionPage(w, r, r.URL.Query().Get("kind"))
 }
 
+func (s *apiServer) promotion(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var p store.Promotion
+	if err == nil {
+		p, err = s.store.Promotion(r.Context(), id)
+	}
+	if err != nil {
+		s.writeError(w, r, err, nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
 func (s *apiServer) releases(w http.ResponseWriter, r *http.Request) {
 	s.promotionPage(w, r, "release")
 }
