@@ -28,6 +28,8 @@ type PromoteRequest struct {
 	// Override is a break-glass reason: failed gates are recorded as
 	// overridden (admin only).
 	Override string `json:"override,omitempty"`
+	// Ref is the break-glass candidate (needs Override).
+	Ref string `json:"ref,omitempty"`
 }
 
 // ApproveRequest is POST /api/v1/lanes/{lane}/approve.
@@ -161,7 +163,12 @@ func override(s string) error {
 func (r *SyncRequest) Validate() error { return revision("ref", r.Ref) }
 
 // Validate checks a promotion request.
-func (r *PromoteRequest) Validate() error { return override(r.Override) }
+func (r *PromoteRequest) Validate() error {
+	if r.Ref != "" && r.Override == "" {
+		return badf("ref needs override: it picks the candidate past the deployed gate")
+	}
+	return errors.Join(override(r.Override), revision("ref", r.Ref))
+}
 
 // Validate checks an approval.
 func (r *ApproveRequest) Validate() error {

@@ -12,7 +12,7 @@ import (
 
 var seeds = []string{
 	``, `{}`, `null`, `[]`, `"x"`, `7`, `{"ref":"v1.2.0"}`, `{"ref":7}`, `{"reff":"x"}`, `{"ref":"-x"}`, `{"dryRun":true}`,
-	`{"to":"v0.1.0","noSync":true}`, `{"to":""}`, `{"override":"INC-1"}`, `{"override":"  "}`, `{"bump":"minor","rc":true}`,
+	`{"to":"v0.1.0","noSync":true}`, `{"to":""}`, `{"override":"INC-1"}`, `{"override":"  "}`, `{"override":"INC-7","ref":"abc123"}`, `{"override":"INC-7","ref":"-x"}`, `{"bump":"minor","rc":true}`,
 	`{"bump":"huge"}`, `{"name":"ci","role":"viewer","envs":["dev"]}`, `{"name":"ci","role":"viewer","envs":"dev"}`, `{"revision":"abc","comment":"ok\nline"}`, `{"comment":"\u0000"}`, `{} {}`, `{"ref":"a"}x`, `{"ref":`,
 	"{\"comment\":\"\xff\"}", `{"ref":"` + strings.Repeat("a", 2000) + `"}`,
 }
@@ -92,6 +92,12 @@ func TestDecode(t *testing.T) {
 	for body, want := range map[string]string{`{"bump":"huge"}`: "must be auto, major", `{"override":" "}`: "needs a reason"} {
 		if _, err := api.Decode[api.ReleaseRequest](strings.NewReader(body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("release %s: %v, want %q", body, err, want)
+		}
+	}
+	for body, want := range map[string]string{`{"ref":"abc123"}`: "ref needs override", `{"override":"INC-7","ref":"-x"}`: "is not a revision", `{"override":"INC-7","ref":"abc123"}`: ""} {
+		_, err := api.Decode[api.PromoteRequest](strings.NewReader(body))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("promote %s: %v, want %q", body, err, want)
 		}
 	}
 	if _, err := api.Decode[api.ApproveRequest](strings.NewReader(`{"comment":"a\u0007b"}`)); err == nil || !strings.Contains(err.Error(), "control character") {

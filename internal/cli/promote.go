@@ -15,6 +15,7 @@ type promoteOptions struct {
 	dryRun      bool
 	override    string
 	overrideSet bool
+	ref         string
 }
 
 func newPromoteCmd(g *Globals) *cobra.Command {
@@ -28,10 +29,13 @@ with pass/fail and why, and if all pass move LANE to a merge commit of the
 candidate with Ferry-* trailers whose tree is exactly the candidate's (a
 rollback or an overridden hand edit on LANE does not survive it), record it
 and push it. --override REASON lets a blocked promotion through and records
-who did it and why. Gates: checks (a passing check run of the candidate,
-run now when none is recorded), deployed, approvals (ferry approve LANE),
+who did it and why. When nothing is verified to promote (the gate
+environment has no healthy, verified deployment), --override promotes the
+source lane's head unverified, or --ref REV (a revision of the lane the
+candidate comes from), recorded as overridden. Gates: checks (a passing
+check run of the candidate, run now when none is recorded), deployed, approvals (ferry approve LANE),
 lane (no hand edits), carried (no topic merge on LANE the candidate lacks).`,
-		Example: "  ferry promote staging\n  ferry promote main --dry-run\n  ferry promote staging --override \"checks service down, INC-42\"",
+		Example: "  ferry promote staging\n  ferry promote main --dry-run\n  ferry promote staging --override \"checks service down, INC-42\"\n  ferry promote main --override \"staging cluster down, INC-7\" --ref 1a2b3c4",
 		Args:    exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.lane = args[0]
@@ -49,9 +53,13 @@ lane (no hand edits), carried (no topic merge on LANE the candidate lacks).`,
 func (o *promoteOptions) addFlags(c *cobra.Command) {
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "show the candidate and the gates, change nothing")
 	c.Flags().StringVar(&o.override, "override", "", "break-glass: promote despite failed gates, recording this reason")
+	c.Flags().StringVar(&o.ref, "ref", "", "break-glass candidate (needs --override): promote this revision instead of the verified one")
 }
 
 func (o *promoteOptions) validate() error {
+	if o.ref != "" && !o.overrideSet {
+		return usageErr("ferry promote "+o.lane+" --override \"why, ticket\" --ref REV", "--ref needs --override: it picks the candidate past the deployed gate")
+	}
 	return validOverride(o.overrideSet, o.override, "promote "+o.lane)
 }
 
@@ -64,7 +72,7 @@ func (o *promoteOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer ap.Close()
-	res, err := ap.Promote(ctx, o.lane, flow.PromoteOptions{DryRun: o.dryRun, Override: o.override})
+	res, err := ap.Promote(ctx, o.lane, flow.PromoteOptions{DryRun: o.dryRun, Override: o.override, Ref: o.ref})
 	if res != nil {
 		if werr := o.write(res); werr != nil {
 			return werr

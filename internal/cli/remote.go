@@ -182,7 +182,7 @@ func (o *promoteOptions) runRemote(ctx context.Context) error {
 		return err
 	}
 	var res flow.Result
-	err = c.Post(ctx, "/api/v1/lanes/"+url.PathEscape(o.lane)+"/promote", api.PromoteRequest{DryRun: o.dryRun, Override: o.override}, &res)
+	err = c.Post(ctx, "/api/v1/lanes/"+url.PathEscape(o.lane)+"/promote", api.PromoteRequest{DryRun: o.dryRun, Override: o.override, Ref: o.ref}, &res)
 	if err == nil || resultOf(err, &res) {
 		if werr := o.write(&res); werr != nil {
 			return werr

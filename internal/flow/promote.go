@@ -15,13 +15,26 @@ import (
 type PromoteOptions struct {
 	DryRun   bool
 	Override string // break-glass reason; failed gates are recorded as overridden
+	// Ref is the break-glass candidate (needs Override): promote this
+	// revision of the source lane (or the lane it is fed from) instead of
+	// the verified one.
+	Ref string
 }
+
+// RefWithoutOverrideError: --ref picks a candidate past the gates, so it
+// is break-glass and needs a reason.
+type RefWithoutOverrideError struct{ To string }
+
+func (e *RefWithoutOverrideError) Error() string {
+	return fmt.Sprintf("promote %s: --ref needs --override REASON (it bypasses the deployed gate)", e.To)
+}
+func (e *RefWithoutOverrideError) ConfigError() bool { return true }
 
 // Plan is what a promotion would do and why it may or may not.
 type Plan struct {
 	From          string       `json:"from"`
 	To            string       `json:"to"`
-	CandidateKind string       `json:"candidateKind"` // head or verified
+	CandidateKind string       `json:"candidateKind"` // head, verified, or break-glass
 	Candidate     string       `json:"candidate,omitempty"`
 	Target        string       `json:"target"` // the lane's head before
 	Commits       []CommitInfo `json:"commits"`
@@ -100,7 +113,8 @@ func (e *GateError) Error() string {
 // Hint points at the break-glass path.
 func (e *GateError) Hint() string {
 	if e.NoCandidate {
-		return "deploy and verify the source environment first: only a revision it ran healthy can be promoted"
+		return "deploy and verify the source environment first: only a revision it ran healthy can be promoted; " +
+			"break-glass: --override REASON promotes the source lane's head (or --ref REV) unverified, recorded"
 	}
 	return "fix what the gates report, or `--override REASON` (recorded with your name)"
 }
@@ -134,19 +148,46 @@ func (e *Engine) PlanPromotion(ctx context.Context, to, override string) (*Plan,
 	if err != nil {
 		return nil, err
 	}
-	return e.plan(ctx, pr, override)
+	return e.plan(ctx, pr, override, "")
 }
 
-func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override string) (*Plan, error) {
+// CandidateBreakGlass is the candidate kind of a verified promotion forced
+// with an override: the source lane's head, or the revision --ref named.
+const CandidateBreakGlass = "break-glass"
+
+func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override, ref string) (*Plan, error) {
 	p := &Plan{From: pr.From, To: pr.To, CandidateKind: pr.Candidate, Override: override, Commits: []CommitInfo{}}
 	var err error
 	if p.Target, err = e.branchHead(ctx, pr.To); err != nil {
 		return nil, err
 	}
 	var gates []Gate
-	switch pr.Candidate {
-	case platform.CandidateVerified:
+	switch {
+	case ref != "":
+		if p.Candidate, _, err = e.breakGlassCandidate(ctx, pr, ref); err != nil {
+			return nil, err
+		}
+		p.CandidateKind = CandidateBreakGlass
+		if pr.Gates.Deployed != "" {
+			gates = append(gates, e.deployedGate(ctx, pr.Gates, p.Candidate))
+		}
+	case pr.Candidate == platform.CandidateVerified:
 		g, cand := e.verifiedCandidate(ctx, pr)
+		if cand == "" && override != "" {
+			// Break-glass: nothing verified (the gate environment is down,
+			// say), so the override promotes the source lane's head; the
+			// deployed gate stays failed, with why, and is overridden.
+			var why string
+			if cand, why, err = e.breakGlassCandidate(ctx, pr, ""); err != nil {
+				return nil, err
+			}
+			if cand == "" {
+				g.Reason += " " + why
+			} else {
+				p.CandidateKind = CandidateBreakGlass
+				g.Reason += fmt.Sprintf("; break-glass: promoting %s's head (%s) unverified", pr.From, shortID(cand))
+			}
+		}
 		gates, p.Candidate = append(gates, g), cand
 	default:
 		if p.Candidate, err = e.branchHead(ctx, pr.From); err != nil {
@@ -196,6 +237,52 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override strin
 	p.Allowed = applyOverride(p.Gates, override)
 	return p, nil
 }
+
+// breakGlassCandidate is the revision an override promotes past the
+// deployed gate: ref, or the source lane's head, as the source revision it
+// carries (a promotion commit on the source lane stands for the revision it
+// promoted). It must be on the lane promotions take revisions from (develop,
+// for main <- staging): an override forgoes the evidence, not the lanes, so
+// a hand edit of staging cannot reach main this way. ok is false when the
+// source lane's head is no such revision (why says so); a bad ref is an error.
+func (e *Engine) breakGlassCandidate(ctx context.Context, pr platform.Promotion, ref string) (rev string, why string, err error) {
+	origin := pr.From
+	if up := e.upstream(pr.From); pr.Candidate == platform.CandidateVerified && up != "" {
+		origin = up
+	}
+	if ref != "" {
+		if rev, err = e.Repo.ResolveCommit(ctx, ref); err != nil {
+			return "", "", &BadRefError{Ref: ref, Why: "is not a commit in this repository"}
+		}
+	} else if rev, err = e.branchHead(ctx, pr.From); err != nil {
+		return "", "", err
+	}
+	src, err := e.sourceRevision(ctx, rev)
+	if err != nil {
+		return "", "", err
+	}
+	head, err := e.branchHead(ctx, origin)
+	if err != nil {
+		return "", "", err
+	}
+	on, err := e.Repo.IsAncestor(ctx, src, head)
+	switch {
+	case err != nil:
+		return "", "", err
+	case on:
+		return src, "", nil
+	case ref != "":
+		return "", "", &BadRefError{Ref: ref, Why: fmt.Sprintf("is not on %s (only its revisions are promoted into %s)", origin, pr.To)}
+	}
+	return "", fmt.Sprintf("and %s's head %s, which an override would promote, is not on %s (a hand edit of %s?): name a revision of %s with --ref",
+		pr.From, shortID(src), origin, pr.From, origin), nil
+}
+
+// BadRefError: a --ref that cannot be promoted.
+type BadRefError struct{ Ref, Why string }
+
+func (e *BadRefError) Error() string     { return fmt.Sprintf("ref %q %s", e.Ref, e.Why) }
+func (e *BadRefError) ConfigError() bool { return true }
 
 // gateNamed is the gate called name, or a zero Gate.
 func gateNamed(gates []Gate, name string) Gate {
@@ -255,13 +342,16 @@ func (e *Engine) Promote(ctx context.Context, to string, o PromoteOptions) (*Res
 	if err != nil {
 		return nil, err
 	}
+	if o.Ref != "" && o.Override == "" {
+		return nil, &RefWithoutOverrideError{To: to}
+	}
 	defer e.releaseInflight()
 	for attempt := 1; ; attempt++ {
 		if err := e.Sync(ctx); err != nil {
 			return nil, err
 		}
 		e.recoverRecords(ctx, to)
-		plan, err := e.plan(ctx, pr, o.Override)
+		plan, err := e.plan(ctx, pr, o.Override, o.Ref)
 		if err != nil {
 			return nil, err
 		}

@@ -67,7 +67,7 @@ func TestPromoteMainTakesVerifiedRevisionNotNewerHead(t *testing.T) {
 	mustNoErr(t, err)
 	newer := f.commitOn("develop", "b.txt", "b\n", "feat: b (untested)")
 
-	_, err = f.e.Promote(ctx, "main", PromoteOptions{Override: "cannot help"})
+	_, err = f.e.Promote(ctx, "main", PromoteOptions{})
 	var ge *GateError
 	if !errors.As(err, &ge) || !ge.NoCandidate || !strings.Contains(ge.Hint(), "deploy and verify") {
 		t.Fatalf("promote main without a staging deployment = %v, want blocked with no candidate", err)

@@ -159,7 +159,7 @@ func (e *Engine) Release(ctx context.Context, o ReleaseOptions) (*ReleaseResult,
 			return nil, err
 		}
 		e.recoverRecords(ctx, lane)
-		plan, err := e.plan(ctx, pr, o.Override)
+		plan, err := e.plan(ctx, pr, o.Override, "")
 		if err != nil {
 			return nil, err
 		}

@@ -185,7 +185,7 @@ func (s *apiServer) promote(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *flow.Result
 	err = s.lanesAction(r, p, func(ap *app.App) (err error) {
-		res, err = ap.Promote(r.Context(), lane, flow.PromoteOptions{DryRun: req.DryRun, Override: req.Override})
+		res, err = ap.Promote(r.Context(), lane, flow.PromoteOptions{DryRun: req.DryRun, Override: req.Override, Ref: req.Ref})
 		return err
 	})
 	if res != nil && res.Commit != "" {
