@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"ferry.dev/ferry/internal/git"
@@ -113,7 +114,7 @@ type resolved struct {
 }
 
 // resolve picks the revision (default: the env's lane head) and its version
-// tag (the nearest tag reachable, per the platform's tag prefix).
+// (versionOf).
 func resolve(ctx context.Context, p *platform.Platform, repo *git.Repo, envName, rev string) (resolved, error) {
 	env, ok := p.Env(envName)
 	if !ok {
@@ -129,12 +130,30 @@ func resolve(ctx context.Context, p *platform.Platform, repo *git.Repo, envName,
 	if err != nil {
 		return resolved{}, fmt.Errorf("resolve revision of %s: %w", envName, err)
 	}
-	prefix := p.Spec.Versioning.TagPrefix
-	version, err := repo.Describe(ctx, sha, prefix+"[0-9]*", "")
+	version, err := versionOf(ctx, repo, sha, p.Spec.Versioning.TagPrefix)
 	if err != nil {
 		return resolved{}, err
 	}
 	return resolved{env: env, revision: sha, version: version}, nil
+}
+
+// versionOf is the version whose tree rev holds: for a ferry rollback
+// commit (Ferry-Rollback: TAG, its tree equal to TAG's), TAG — the nearest
+// tag reachable from it is the lane's history (v0.1.0 on staging, or the
+// very release rolled back from on the release lane), not what it runs;
+// otherwise the nearest tag reachable, per the platform's tag prefix.
+func versionOf(ctx context.Context, repo *git.Repo, rev, prefix string) (string, error) {
+	out, err := repo.Run(ctx, "log", "-1", "--format=%T%n%(trailers:key="+trailerRollback+",valueonly,separator=%x00)", rev, "--")
+	if err != nil {
+		return "", fmt.Errorf("read commit %s: %w", short(rev), err)
+	}
+	tree, tag, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	if tag, _, _ = strings.Cut(tag, "\x00"); tag != "" && strings.HasPrefix(tag, prefix) && git.ValidateTagName(tag) == nil {
+		if tt, err := repo.Tree(ctx, "refs/tags/"+tag); err == nil && tt == tree {
+			return tag, nil
+		}
+	}
+	return repo.Describe(ctx, rev, prefix+"[0-9]*", "")
 }
 
 // withRevision runs fn on rev's files and its ferry.yaml for env: from the
