@@ -10,6 +10,7 @@ import (
 	"ferry.dev/ferry/internal/check"
 	"ferry.dev/ferry/internal/check/scan"
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/kube"
 	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/store"
 	"ferry.dev/ferry/internal/view"
@@ -295,6 +296,34 @@ type DeploymentPage struct {
 	Steps []Step
 	// Objects applied (the inventory), by kind.
 	Objects []ObjectGroup
+	// Changed are the objects and Terraform resources the deployment
+	// created, configured, pruned or planned to change; Unchanged the
+	// objects it found as Git has them; More how many the store did not keep.
+	Changed   []ChangeRow
+	Unchanged []ChangeRow
+	More      int
+}
+
+// ChangeRow is one recorded object change, with the object's name for
+// people (Kind/namespace/name, or the Terraform address).
+type ChangeRow struct {
+	store.ObjectChange
+	Name string
+}
+
+func changeRows(d store.Deployment) (changed, unchanged []ChangeRow, more int) {
+	for _, c := range d.Changes {
+		row := ChangeRow{ObjectChange: c, Name: c.Object}
+		if id, err := kube.ParseID(c.Object); err == nil {
+			row.Name = id.Short()
+		}
+		if c.Action == kube.ActionUnchanged {
+			unchanged = append(unchanged, row)
+		} else {
+			changed = append(changed, row)
+		}
+	}
+	return changed, unchanged, d.ChangesTotal - len(d.Changes)
 }
 
 // Step is one component on one target in a deployment's timeline.
@@ -331,6 +360,7 @@ func DeploymentOf(ctx context.Context, st store.Store, id int64, platformName st
 			off += int64(c.Duration)
 		}
 	}
+	page.Changed, page.Unchanged, page.More = changeRows(d)
 	groups := map[string][]string{}
 	for _, o := range d.Inventory {
 		kind, name := objectParts(o)

@@ -44,6 +44,19 @@ func TestPagesRender(t *testing.T) {
 			[]string{"Sync dev", "No deployments yet", `name="csrf" value="c5rf"`}},
 		{"deployment", &DeploymentPage{Base: base("Deployment 1"), D: store.Deployment{ID: 1, Env: "dev", Status: store.StatusRunning, StartedAt: time.Now()}},
 			[]string{"still running", "No target has reported yet"}},
+		{"deployment changes", func() *DeploymentPage {
+			pg := &DeploymentPage{Base: base("Deployment 2"), D: store.Deployment{ID: 2, Env: "dev", Status: store.StatusSucceeded, ChangesTotal: 1004,
+				Changes: []store.ObjectChange{
+					{Target: "local", Component: "stack", Object: "terraform_data.vpc", Action: "create"},
+					{Target: "local", Component: "web", Object: "apps/v1/Deployment/web/web", Action: "configure", Fields: []string{"/spec/replicas"}},
+					{Target: "local", Component: "web", Object: "v1/ConfigMap/web/old", Action: "prune"},
+					{Target: "local", Component: "web", Object: "v1/Service/web/<svc>", Action: "unchanged"}}}}
+			pg.Changed, pg.Unchanged, pg.More = changeRows(pg.D)
+			return pg
+		}(), []string{"terraform_data.vpc", "Deployment/web/web", "/spec/replicas", "ConfigMap/web/old", "act-prune",
+			"1 object(s) unchanged", "Service/web/&lt;svc&gt;", "1000 more change(s)"}},
+		{"deployment nochanges", &DeploymentPage{Base: base("Deployment 3"), D: store.Deployment{ID: 3, Env: "dev", Status: store.StatusSucceeded}},
+			[]string{"No object changes recorded"}},
 		{"promotion", &PromotionPage{Base: base("Promotion to main"), Lane: "main", Gates: gatesOf(spec, blocked, ""), CanApprove: true},
 			[]string{"Approve candidate", "0 of 1 approval", `href="/deployments/7"`, "&lt;script&gt;"}},
 		{"promotion release", &PromotionPage{Base: base("Promotion to release"), Lane: "release", Release: true, CanRelease: true,

@@ -100,6 +100,9 @@ func (s *steps) deploy(t *testing.T) {
 	if got := text(t, ctx, "main"); !strings.Contains(got, "ConfigMap") {
 		t.Errorf("the deployment page lists no applied ConfigMap:\n%s", got)
 	}
+	if got := text(t, ctx, "table.changes"); !strings.Contains(got, "create") || !strings.Contains(got, "ConfigMap/"+s.f.ns+"/web") {
+		t.Errorf("the deployment's changes lack the created ConfigMap %s/web:\n%s", s.f.ns, got)
+	}
 
 	// Promote to staging (its checks gate runs the checks), then sync it.
 	s.open(t, ctx, "/promotions/staging", "Promotion to staging")

@@ -78,6 +78,12 @@ func TestSyncReferenceDev(t *testing.T) {
 	if err != nil || d.Status != store.StatusSucceeded || !d.Healthy || !d.Verified || len(d.Inventory) == 0 {
 		t.Fatalf("recorded deployment: %+v %v", d, err)
 	}
+	// Its object changes: the stack's resources and the objects, created.
+	if !hasChange(d.Changes, "local", "terraform_data.", "create") ||
+		!hasChange(d.Changes, "sample-service", "apps/v1/Deployment/dev-sample-service/sample-service", "create") ||
+		d.ChangesTotal != len(d.Changes) {
+		t.Fatalf("recorded changes of the first sync (%d): %+v", d.ChangesTotal, d.Changes)
+	}
 
 	// A second sync changes nothing; plan agrees.
 	rep, err = Sync(ctx, f.platform(t), "dev", "", opts)
@@ -105,8 +111,13 @@ func TestSyncReferenceDev(t *testing.T) {
 	if err != nil || !plan.Changed() {
 		t.Fatalf("plan does not show the removal: %v %+v", err, plan)
 	}
-	if _, err := Sync(ctx, f.platform(t), "dev", "", opts); err != nil {
+	removal, err := Sync(ctx, f.platform(t), "dev", "", opts)
+	if err != nil {
 		t.Fatalf("sync after removal: %v", err)
+	}
+	if d, err := f.st.Deployment(ctx, removal.DeploymentID); err != nil ||
+		!hasChange(d.Changes, "sample-service", "apps/v1/Deployment/dev-sample-service/sample-service", "prune") {
+		t.Fatalf("the removal's recorded changes: %+v %v", d.Changes, err)
 	}
 	_, err = clientset(t).AppsV1().Deployments("dev-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
 	if !apierrors.IsNotFound(err) {
@@ -329,4 +340,15 @@ func (c cancelOn) Handle(ctx context.Context, r slog.Record) error {
 
 func (c cancelOn) WithAttrs(as []slog.Attr) slog.Handler {
 	return cancelOn{c.prefix, c.cancel, c.Handler.WithAttrs(as)}
+}
+
+// hasChange: changes hold an object of component whose name starts with
+// prefix, with action.
+func hasChange(changes []store.ObjectChange, component, prefix, action string) bool {
+	for _, c := range changes {
+		if c.Component == component && strings.HasPrefix(c.Object, prefix) && c.Action == action {
+			return true
+		}
+	}
+	return false
 }

@@ -119,3 +119,34 @@ func (r *Report) storeTargets() ([]store.TargetResult, []string) {
 	}
 	return out, inv
 }
+
+// storeChanges lists the report's object changes for the store: every
+// Kubernetes object with its action (and changed field paths, never
+// values) and every Terraform resource address with its planned action;
+// changes before unchanged objects, at most store.MaxChanges, and how many
+// there were.
+func (r *Report) storeChanges() ([]store.ObjectChange, int) {
+	var changed, unchanged []store.ObjectChange
+	for _, t := range r.Targets {
+		for _, c := range t.Components {
+			if c.Terraform != nil {
+				for _, ch := range c.Terraform.Changes {
+					changed = append(changed, store.ObjectChange{Target: t.Target, Component: c.Component, Object: ch.Address, Action: ch.Action})
+				}
+			}
+			for _, ch := range c.Kube {
+				oc := store.ObjectChange{Target: t.Target, Component: c.Component, Object: ch.ID, Action: ch.Action}
+				for _, f := range ch.Fields {
+					oc.Fields = append(oc.Fields, f.Path)
+				}
+				if ch.Action == kube.ActionUnchanged {
+					unchanged = append(unchanged, oc)
+				} else {
+					changed = append(changed, oc)
+				}
+			}
+		}
+	}
+	all := append(changed, unchanged...)
+	return all[:min(len(all), store.MaxChanges)], len(all)
+}

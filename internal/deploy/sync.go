@@ -117,11 +117,12 @@ func record(ctx context.Context, repo *git.Repo, r resolved, opts Options) (rep 
 			rep.Error = err.Error()
 		}
 		targets, inv := rep.storeTargets()
+		changes, total := rep.storeChanges()
 		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		ferr := opts.Store.FinishDeployment(fctx, id, store.DeploymentResult{
 			Status: rep.Status, Healthy: rep.Status == store.StatusSucceeded, Verified: rep.Verified, Summary: summary(rep),
-			Targets: targets, Inventory: inv, EndedAt: time.Now(),
+			Targets: targets, Inventory: inv, EndedAt: time.Now(), Changes: changes, ChangesTotal: total,
 		})
 		if ferr != nil && err == nil {
 			err = fmt.Errorf("record deployment result: %w", ferr)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -79,9 +80,13 @@ func TestAPIScenario(t *testing.T) {
 	if dep.Actor != "deployer" || len(dep.Targets) != 1 || len(dep.Targets[0].Components) != 1 || dep.Targets[0].Components[0].Component != "web" {
 		t.Fatalf("deployment %+v", dep)
 	}
+	if want := (store.ObjectChange{Target: "local", Component: "web", Object: "v1/ConfigMap/" + f.ns + "/web", Action: "create"}); dep.ChangesTotal != 1 ||
+		len(dep.Changes) != 1 || !reflect.DeepEqual(dep.Changes[0], want) {
+		t.Fatalf("deployment %d changes %+v (total %d), want %+v", dep.ID, dep.Changes, dep.ChangesTotal, want)
+	}
 	var dp server.DeploymentsPage
 	f.must("viewer", "GET", "/api/v1/deployments?env=dev&status=succeeded&limit=10", nil, http.StatusOK, &dp)
-	if len(dp.Deployments) != 1 || dp.Next != 0 {
+	if len(dp.Deployments) != 1 || dp.Next != 0 || dp.Deployments[0].Changes != nil || dp.Deployments[0].ChangesTotal != 1 {
 		t.Fatalf("deployments page %+v", dp)
 	}
 

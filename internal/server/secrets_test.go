@@ -45,6 +45,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 		_, body := f.call("admin", "GET", p, nil)
 		seen.WriteString(p + "\n" + string(body) + "\n")
 	}
+	// The deployment's object changes are there, and hold no value.
+	if !strings.Contains(seen.String(), `"object":"terraform_data.db","action":"create"`) {
+		t.Errorf("the deployment does not list the vault stack's terraform_data.db as created:\n%s", seen.String())
+	}
 	time.Sleep(300 * time.Millisecond)
 	stream.close()
 	seen.WriteString(stream.text())

@@ -90,3 +90,49 @@ func testPromotionGates(t *testing.T, f *fixture) {
 	_, err := f.s.Promotion(f.ctx, 4242)
 	wantErr(t, err, store.ErrNotFound)
 }
+
+// testDeploymentChanges: a finished deployment's object changes come back
+// from Deployment, lists carry only their count, and more than MaxChanges
+// are capped with the total kept.
+func testDeploymentChanges(t *testing.T, f *fixture) {
+	changes := []store.ObjectChange{
+		{Target: "aws", Component: "web", Object: "apps/v1/Deployment/web/web", Action: "configure", Fields: []string{"/spec/replicas"}},
+		{Target: "aws", Component: "web", Object: "v1/Secret/web/db", Action: "create"},
+		{Target: "aws", Component: "web", Object: "v1/ConfigMap/web/old", Action: "prune"},
+		{Target: "aws", Component: "foundation", Object: "terraform_data.vpc", Action: "replace"},
+		{Target: "aws", Component: "web", Object: "v1/Service/web/web", Action: "unchanged"},
+	}
+	id := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "production", Revision: "r1", Actor: "ana"}))(t)
+	if err := f.s.FinishDeployment(f.ctx, id, store.DeploymentResult{Status: store.StatusSucceeded, Changes: changes}); err != nil {
+		t.Fatal(err)
+	}
+	got := must(f.s.Deployment(f.ctx, id))(t)
+	if !reflect.DeepEqual(got.Changes, changes) || got.ChangesTotal != len(changes) {
+		t.Fatalf("Deployment changes = %+v (total %d), want %+v", got.Changes, got.ChangesTotal, changes)
+	}
+	listed := must(f.s.Deployments(f.ctx, store.DeploymentFilter{Env: "production"}))(t)
+	if len(listed) != 1 || listed[0].Changes != nil || listed[0].ChangesTotal != len(changes) {
+		t.Fatalf("Deployments = %+v, want no changes listed, their count", listed)
+	}
+	each := must(f.s.DeploymentsEach(f.ctx, []store.DeploymentFilter{{Env: "production"}}))(t)
+	if len(each) != 1 || len(each[0]) != 1 || each[0][0].ChangesTotal != len(changes) || each[0][0].Changes != nil {
+		t.Fatalf("DeploymentsEach = %+v", each)
+	}
+
+	var many []store.ObjectChange
+	for i := range store.MaxChanges + 5 {
+		many = append(many, store.ObjectChange{Target: "t", Component: "c", Object: fmt.Sprintf("v1/ConfigMap/ns/cm-%05d", i), Action: "create"})
+	}
+	big := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "dev", Revision: "r2"}))(t)
+	if err := f.s.FinishDeployment(f.ctx, big, store.DeploymentResult{Status: store.StatusFailed, Changes: many, ChangesTotal: 12345}); err != nil {
+		t.Fatal(err)
+	}
+	got = must(f.s.Deployment(f.ctx, big))(t)
+	if len(got.Changes) != store.MaxChanges || got.ChangesTotal != 12345 || got.Changes[store.MaxChanges-1].Object != many[store.MaxChanges-1].Object {
+		t.Fatalf("capped deployment: %d changes, total %d", len(got.Changes), got.ChangesTotal)
+	}
+	running := must(f.s.StartDeployment(f.ctx, store.Deployment{Env: "dev", Revision: "r3"}))(t)
+	if got := must(f.s.Deployment(f.ctx, running))(t); got.Changes != nil || got.ChangesTotal != 0 {
+		t.Fatalf("running deployment has changes %+v", got)
+	}
+}

@@ -75,6 +75,7 @@ var contractCases = []struct {
 	{"check run not found", testCheckRunNotFound},
 	{"check findings", testCheckFindings},
 	{"promotion gates", testPromotionGates},
+	{"deployment changes", testDeploymentChanges},
 	{"promotions filter and order", testPromotions},
 	{"deployment round trip", testDeploymentRoundTrip},
 	{"deployment finish once", testFinishOnce},

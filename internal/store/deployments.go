@@ -77,13 +77,18 @@ func (s *sqlStore) FinishDeployment(ctx context.Context, id int64, f DeploymentR
 	if err != nil {
 		return fmt.Errorf("finish deployment %d: %w", id, err)
 	}
+	changes, err := jsonArg(f.Changes[:min(len(f.Changes), MaxChanges)], "[]")
+	if err != nil {
+		return fmt.Errorf("finish deployment %d: %w", id, err)
+	}
+	total := max(f.ChangesTotal, len(f.Changes))
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		end := s.d.t(s.stamp(f.EndedAt))
 		res, err := tx.ExecContext(ctx, s.d.q(`UPDATE deployments
 			SET status = ?, healthy = ?, verified = ?, summary = ?, targets = ?, inventory = ?, ended_at = ?,
-				lead_seconds = `+s.d.secs(s.d.param(), "first_commit_at")+`
+				lead_seconds = `+s.d.secs(s.d.param(), "first_commit_at")+`, changes = ?, changes_total = ?
 			WHERE id = ? AND status = ?`),
-			string(f.Status), f.Healthy, f.Verified, f.Summary, targets, inventory, end, end,
+			string(f.Status), f.Healthy, f.Verified, f.Summary, targets, inventory, end, end, changes, total,
 			id, string(StatusRunning))
 		if err != nil {
 			return err
@@ -108,20 +113,38 @@ func (s *sqlStore) FinishDeployment(ctx context.Context, id int64, f DeploymentR
 	return nil
 }
 
-const deploymentCols = `id, env, target, revision, version, status, healthy, verified, summary,
-	targets, inventory, actor, started_at, ended_at, change_kind, change_commits, first_commit_at, remediated_by`
+// deploymentCols are a listed deployment's columns; deploymentFull adds
+// its object changes, which only Deployment returns.
+const (
+	deploymentCols = `id, env, target, revision, version, status, healthy, verified, summary,
+	targets, inventory, actor, started_at, ended_at, change_kind, change_commits, first_commit_at, remediated_by, changes_total`
+	deploymentFull = deploymentCols + `, changes`
+)
 
 func scanDeployment(row interface{ Scan(...any) error }) (Deployment, error) {
+	return scanDeploymentCols(row, false)
+}
+
+func scanDeploymentCols(row interface{ Scan(...any) error }, full bool) (Deployment, error) {
 	var d Deployment
 	var status string
-	var targets, inventory jsonCol
+	var targets, inventory, changes jsonCol
 	var start, end, first nullTime
 	var kind, remediated sql.NullString
 	var commits sql.NullInt64
-	err := row.Scan(&d.ID, &d.Env, &d.Target, &d.Revision, &d.Version, &status, &d.Healthy, &d.Verified,
-		&d.Summary, &targets, &inventory, &d.Actor, &start, &end, &kind, &commits, &first, &remediated)
-	if err != nil {
+	dest := []any{&d.ID, &d.Env, &d.Target, &d.Revision, &d.Version, &status, &d.Healthy, &d.Verified,
+		&d.Summary, &targets, &inventory, &d.Actor, &start, &end, &kind, &commits, &first, &remediated, &d.ChangesTotal}
+	if full {
+		dest = append(dest, &changes)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return Deployment{}, err
+	}
+	if err := changes.decode(&d.Changes); err != nil {
+		return Deployment{}, err
+	}
+	if len(d.Changes) == 0 {
+		d.Changes = nil
 	}
 	d.RemediatedBy = ChangeKind(remediated.String)
 	d.Status, d.StartedAt, d.EndedAt = Status(status), start.Time, end.Time
@@ -142,8 +165,8 @@ func scanDeployment(row interface{ Scan(...any) error }) (Deployment, error) {
 
 // Deployment returns one deployment by ID.
 func (s *sqlStore) Deployment(ctx context.Context, id int64) (Deployment, error) {
-	row := s.db.QueryRowContext(ctx, s.d.q(`SELECT `+deploymentCols+` FROM deployments WHERE id = ?`), id)
-	d, err := scanDeployment(row)
+	row := s.db.QueryRowContext(ctx, s.d.q(`SELECT `+deploymentFull+` FROM deployments WHERE id = ?`), id)
+	d, err := scanDeploymentCols(row, true)
 	if err != nil {
 		return Deployment{}, fmt.Errorf("get deployment %d: %w", id, notFound(err))
 	}

@@ -232,6 +232,30 @@ type Deployment struct {
 	// RemediatedBy is set when the next deployment of the environment was
 	// a rollback or a hotfix: this one needed remediation.
 	RemediatedBy ChangeKind `json:"remediatedBy,omitempty"`
+	// Changes are the objects and resources the deployment changed (or
+	// found unchanged), at most MaxChanges; ChangesTotal is how many there
+	// were. Deployment returns them; lists leave Changes out.
+	Changes      []ObjectChange `json:"changes,omitempty"`
+	ChangesTotal int            `json:"changesTotal,omitempty"`
+}
+
+// MaxChanges is how many object changes of one deployment the store keeps.
+const MaxChanges = 1000
+
+// ObjectChange is what a deployment did to one Kubernetes object or one
+// Terraform resource.
+type ObjectChange struct {
+	Target    string `json:"target"`
+	Component string `json:"component"`
+	// Object is a Kubernetes object ("apps/v1/Deployment/web/web",
+	// apiVersion/Kind/namespace/name) or a Terraform resource address.
+	Object string `json:"object"`
+	// Action: create, configure, unchanged, prune (Kubernetes); create,
+	// update, delete, replace, read (Terraform).
+	Action string `json:"action"`
+	// Fields are the changed field paths of a configured object, when
+	// known; never their values.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // ChangeKind says why a deployment happened.
@@ -283,6 +307,10 @@ type DeploymentResult struct {
 	Targets   []TargetResult
 	Inventory []string
 	EndedAt   time.Time
+	// Changes are kept up to MaxChanges; ChangesTotal (when larger than
+	// len(Changes)) says how many there were.
+	Changes      []ObjectChange
+	ChangesTotal int
 }
 
 // DeploymentFilter narrows Deployments; zero fields match everything.
