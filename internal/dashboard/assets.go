@@ -95,8 +95,10 @@ var funcs = template.FuncMap{
 		}
 		return "failed"
 	},
-	"envPath":  func(e string) string { return "/env/" + e },
-	"lanePath": func(l string) string { return "/promotions/" + l },
+	// waitingMore is how many waiting commits a lane does not list.
+	"waitingMore": func(l flow.LaneStatus) int { return l.Waiting - len(l.WaitingCommits) },
+	"envPath":     func(e string) string { return "/env/" + e },
+	"lanePath":    func(l string) string { return "/promotions/" + l },
 }
 
 func fmtDur(ns int64) string {

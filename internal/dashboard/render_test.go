@@ -37,8 +37,11 @@ func TestPagesRender(t *testing.T) {
 		{"pipeline", &Pipeline{Base: base("Pipeline"), Columns: []Column{
 			{Lane: flow.LaneStatus{Lane: "develop", Drift: []flow.CommitInfo{}}, Env: &env},
 			{Lane: flow.LaneStatus{Lane: "main", Upstream: "staging", Waiting: 2}, In: gatesOf(spec, blocked, "")},
+			{Lane: flow.LaneStatus{Lane: "staging", Upstream: "develop", Waiting: 23, WaitingCommits: []flow.CommitInfo{
+				{Short: "cccc", Subject: "fix: <c>", Author: "ana <a@x>", Date: "2026-03-01T12:00:00Z"}}}},
 			{Lane: flow.LaneStatus{Lane: "release", Error: "read lane release: gone"}, In: gatesOf(spec, nil, "plan failed")},
-		}}, []string{"waits for approvals", "2 commit(s) on staging", "read lane release: gone", "plan failed", "nothing yet"}},
+		}}, []string{"waits for approvals", "2 commit(s) on staging", "<summary>23 commit(s) on develop not here yet</summary>",
+			"fix: &lt;c&gt;", "ana &lt;a@x&gt;", `datetime="2026-03-01T12:00:00Z"`, "and 22 more", "read lane release: gone", "plan failed", "nothing yet"}},
 		{"environment", &EnvironmentPage{Base: base("Environment dev"), Env: env, CanSync: true,
 			Targets: []TargetRow{{TargetState: env.Targets[0], Components: []ComponentRow{{Component: view.Component{Name: "web"}}}}}},
 			[]string{"Sync dev", "No deployments yet", `name="csrf" value="c5rf"`}},

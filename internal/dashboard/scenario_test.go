@@ -116,9 +116,9 @@ func (s *steps) deploy(t *testing.T) {
 	}
 	s.click(t, ctx, "table.findings a")
 	waitText(t, ctx, "h1", "Rules", 10*time.Second)
-	if got := eval[string](t, ctx, "location.hash + ' ' + document.getElementById('FERRY-TF-002').textContent"); !strings.HasPrefix(got, "#FERRY-TF-002 ") ||
-		!strings.Contains(got, "not formatted") {
-		t.Errorf("the finding's rule link lands on %q", got)
+	waitText(t, ctx, `section[id="FERRY-TF-002"]`, "not formatted", 10*time.Second)
+	if got := eval[string](t, ctx, "location.pathname + location.hash"); got != "/rules#FERRY-TF-002" {
+		t.Errorf("the finding's rule link lands on %q, want /rules#FERRY-TF-002", got)
 	}
 	s.syncFromPage(t, ctx, "staging")
 
@@ -130,6 +130,12 @@ func (s *steps) deploy(t *testing.T) {
 		if !strings.Contains(lanes, want) {
 			t.Errorf("the pipeline lacks %q:\n%s", want, lanes)
 		}
+	}
+	// main lists the commits waiting for it on staging, newest first.
+	waiting := eval[string](t, ctx, `[...document.querySelectorAll(".lanes details.waiting")].map(d => d.textContent).join("|")`)
+	if !strings.Contains(waiting, "2 commit(s) on staging") || !strings.Contains(waiting, s.feat[:12]+" feat: greet in French") ||
+		strings.Index(waiting, "greet in French") > strings.Index(waiting, "chore: notes") {
+		t.Errorf("the pipeline's waiting commits: %q", waiting)
 	}
 	screenshot(t, ctx, "02-pipeline-after-deploy")
 }
@@ -408,7 +414,7 @@ func (s *steps) http(t *testing.T) {
 		}
 	}
 	// Read without JavaScript: the page itself carries the state.
-	if _, body := f.get(c, "/"); !strings.Contains(body, "v0.2.0") || !strings.Contains(body, "staging") {
+	if _, body := f.get(c, "/"); !strings.Contains(body, "rolled back to v0.1.0") || !strings.Contains(body, "staging") {
 		t.Error("the pipeline's HTML alone does not show the lanes")
 	}
 	// Logout needs the CSRF token, and ends the session.

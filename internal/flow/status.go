@@ -19,12 +19,19 @@ type LaneStatus struct {
 	Version   string `json:"version,omitempty"` // latest version tag the tree carries
 	// RolledBack: the lane's tree was rolled back to this tag and no
 	// promotion has replaced it since (Version is then that tag's).
-	RolledBack string       `json:"rolledBack,omitempty"`
-	Upstream   string       `json:"upstream,omitempty"`
-	Waiting    int          `json:"waiting"` // commits upstream has that this lane lacks
-	Drift      []CommitInfo `json:"drift"`
-	Error      string       `json:"error,omitempty"`
+	RolledBack string `json:"rolledBack,omitempty"`
+	Upstream   string `json:"upstream,omitempty"`
+	Waiting    int    `json:"waiting"` // commits upstream has that this lane lacks
+	// WaitingCommits are those commits, newest first, at most
+	// MaxWaitingCommits (Waiting counts them all).
+	WaitingCommits []CommitInfo `json:"waitingCommits"`
+	Drift          []CommitInfo `json:"drift"`
+	Error          string       `json:"error,omitempty"`
 }
+
+// MaxWaitingCommits is how many of the commits waiting for a lane
+// LaneStatus lists.
+const MaxWaitingCommits = 20
 
 // Lanes reports every lane in promotion order. A lane that cannot be read
 // carries its error instead of failing the whole report.
@@ -34,7 +41,7 @@ func (e *Engine) Lanes(ctx context.Context) ([]LaneStatus, error) {
 	}
 	out := make([]LaneStatus, 0, len(e.P.Spec.Lanes))
 	for _, l := range e.P.Spec.Lanes {
-		ls := LaneStatus{Lane: l.Name, Protected: l.Protected, Upstream: e.upstream(l.Name), Drift: []CommitInfo{}}
+		ls := LaneStatus{Lane: l.Name, Protected: l.Protected, Upstream: e.upstream(l.Name), Drift: []CommitInfo{}, WaitingCommits: []CommitInfo{}}
 		if env, ok := e.P.EnvForLane(l.Name); ok {
 			ls.Env = env.Name
 		}
@@ -75,6 +82,15 @@ func (e *Engine) laneStatus(ctx context.Context, ls *LaneStatus) error {
 			return fmt.Errorf("count waiting commits: %w", err)
 		}
 		ls.Waiting, _ = strconv.Atoi(strings.TrimSpace(out))
+		if ls.Waiting > 0 {
+			cs, err := e.Repo.Log(ctx, append([]string{"--no-merges", "-n", strconv.Itoa(MaxWaitingCommits), up}, lc.exclude()...)...)
+			if err != nil {
+				return fmt.Errorf("list waiting commits: %w", err)
+			}
+			for _, c := range cs {
+				ls.WaitingCommits = append(ls.WaitingCommits, infoOf(c))
+			}
+		}
 	}
 	drift, err := e.Drift(ctx, ls.Lane)
 	if err != nil {

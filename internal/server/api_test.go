@@ -90,6 +90,14 @@ func TestAPIScenario(t *testing.T) {
 		t.Fatalf("deployments page %+v", dp)
 	}
 
+	// Before staging moves, both develop commits wait for it, newest first.
+	var early server.LanesPage
+	f.must("viewer", "GET", "/api/v1/lanes", nil, http.StatusOK, &early)
+	if w := early.Lanes[1].WaitingCommits; early.Lanes[1].Lane != "staging" || early.Lanes[1].Waiting != 2 || len(w) != 2 ||
+		w[0].ID != feat || w[0].Subject != "feat: greet in French" || w[1].Subject != "chore: notes" || w[0].Author == "" || w[0].Date == "" {
+		t.Fatalf("staging's waiting commits %+v", early.Lanes[1])
+	}
+
 	// staging: promote (the checks gate runs the checks), then sync.
 	var res flow.Result
 	f.must("deployer-all", "POST", "/api/v1/lanes/staging/promote", api.PromoteRequest{DryRun: true}, http.StatusOK, &res)
