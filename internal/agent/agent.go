@@ -51,6 +51,7 @@ type envState struct {
 	inventoryHash string
 	deployed      *store.Deployment // the last successful deployment, for ferry_environment_info
 	unhealthy     bool              // the last health probe found a target unhealthy
+	hydrated      string            // the revision last hydrated to the env's branch
 }
 
 // New opens (or clones) the mirror; nothing runs until Run.

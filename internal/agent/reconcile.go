@@ -101,6 +101,7 @@ func (r *pass) run(ctx context.Context) error {
 		}
 	}
 	r.a.refreshWatches(ctx, r.env, r.good)
+	r.hydrate(ctx)
 	return r.promote(ctx)
 }
 

@@ -147,6 +147,8 @@ var verbs = []func(*Globals) *cobra.Command{
 	newServeCmd,
 	newDoraCmd,
 	newTokenCmd,
+	newHydrateCmd,
+	newExportCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).

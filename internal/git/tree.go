@@ -99,3 +99,44 @@ func cleanRepoPath(p string) (string, error) {
 	}
 	return c, nil
 }
+
+// TreeOfFiles writes a tree holding exactly files (slash-separated paths
+// relative to the tree's root, regular files 0644) and returns its ID. Like
+// TreeWithFile it works in a temporary directory and index, never in a
+// working tree or the user's index; two calls with equal files give the
+// same ID.
+func (r *Repo) TreeOfFiles(ctx context.Context, files map[string][]byte) (string, error) {
+	var tree string
+	err := r.withTempDir(ctx, "tf", func(dir string) error {
+		work := filepath.Join(dir, "files")
+		for name, data := range files {
+			p, err := cleanRepoPath(name)
+			if err != nil {
+				return err
+			}
+			full := filepath.Join(work, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				return fmt.Errorf("stage %s: %w", p, err)
+			}
+			if err := os.WriteFile(full, data, 0o644); err != nil {
+				return fmt.Errorf("stage %s: %w", p, err)
+			}
+		}
+		if err := os.MkdirAll(work, 0o755); err != nil {
+			return fmt.Errorf("stage files: %w", err)
+		}
+		env := []string{"GIT_INDEX_FILE=" + filepath.Join(dir, "index"), "GIT_DIR=" + r.GitDir, "GIT_WORK_TREE=" + work}
+		// --force: the repository's .gitignore and info/exclude do not
+		// apply to files that are not its own.
+		if _, err := r.runEnv(ctx, work, nil, env, "add", "--all", "--force", "--", "."); err != nil {
+			return fmt.Errorf("stage files: %w", err)
+		}
+		out, err := r.runEnv(ctx, work, nil, env, "write-tree")
+		if err != nil {
+			return fmt.Errorf("write tree: %w", err)
+		}
+		tree = strings.TrimSpace(out)
+		return nil
+	})
+	return tree, err
+}

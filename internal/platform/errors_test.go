@@ -147,6 +147,14 @@ func TestEnvironmentErrors(t *testing.T) {
 				{9, "spec.environments[1].name", `duplicate environment "dev" (first at line 7)`},
 				{10, "spec.environments[1].lane", `lane "develop" already feeds another environment (line 8)`},
 			}},
+		{name: "hydrate branches", doc: "  environments:\n    - name: dev\n      lane: develop\n      hydrate: {branch: staging}\n" +
+			"    - name: staging\n      lane: staging\n      hydrate: {branch: \"env/x..y\"}\n" +
+			"    - name: qa\n      lane: main\n      hydrate: {}\n    - name: production\n      lane: release\n      hydrate: {branch: env/qa}\n",
+			want: []wantProblem{
+				{9, "spec.environments[0].hydrate.branch", `hydrate branch "staging" is a lane`},
+				{12, "spec.environments[1].hydrate.branch", `hydrate branch "env/x..y"`},
+				{18, "spec.environments[3].hydrate.branch", `duplicate hydrate branch "env/qa" (first at line 15)`},
+			}},
 		{name: "name and drift", doc: "  environments:\n    - name: Prod\n      lane: release\n      drift: fix\n",
 			want: []wantProblem{
 				{7, "spec.environments[0].name", `name "Prod" is invalid`},

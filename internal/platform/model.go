@@ -89,6 +89,24 @@ type Environment struct {
 	// RollbackOnFailure returns a failed target to its last good revision.
 	RollbackOnFailure bool     `yaml:"rollbackOnFailure" json:"rollbackOnFailure"`
 	Targets           []Target `yaml:"targets" json:"targets"`
+	// Hydrate, when set, has ferry serve keep a branch of the environment's
+	// rendered manifests current (ferry hydrate): at each successful
+	// deployment, or, with autoSync off, at each move of the lane, for
+	// Argo CD or Flux to apply.
+	Hydrate *Hydrate `yaml:"hydrate,omitempty" json:"hydrate,omitempty"`
+}
+
+// Hydrate names the branch an environment's rendered manifests go to.
+type Hydrate struct {
+	Branch string `yaml:"branch,omitempty" json:"branch,omitempty"` // default env/<name>
+}
+
+// HydrateBranch is the branch e's manifests are hydrated to.
+func (e Environment) HydrateBranch() string {
+	if e.Hydrate != nil && e.Hydrate.Branch != "" {
+		return e.Hydrate.Branch
+	}
+	return "env/" + e.Name
 }
 
 // Target is one place an environment is deployed to: a cluster and/or a

@@ -208,6 +208,30 @@ func (v *validator) environments() {
 		}
 		v.targets(base, e)
 	}
+	v.hydrateBranches()
+}
+
+// hydrateBranches: each environment's hydrated branch is a valid branch
+// name of its own, not a lane.
+func (v *validator) hydrateBranches() {
+	branches := map[string]string{}
+	for i, e := range v.p.Spec.Environments {
+		if e.Hydrate == nil {
+			continue
+		}
+		path := fmt.Sprintf("spec.environments[%d].hydrate.branch", i)
+		b := e.HydrateBranch()
+		if err := checkBranchName(b); err != nil {
+			v.addf(path, "hydrate branch %q: %v", b, err)
+			continue
+		}
+		for _, l := range v.p.Spec.Lanes {
+			if l.Name == b {
+				v.addf(path, "hydrate branch %q is a lane; rendered manifests need a branch of their own", b)
+			}
+		}
+		v.dup(branches, path, "hydrate branch", b)
+	}
 }
 
 func (v *validator) targets(base string, e Environment) {
