@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,10 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	waitFor(t, 60*time.Second, func() (bool, string) {
 		return hasDriftOf(t, f, "staging", "detect", "sample-service"), "staging drift not recorded: " + f.recent("staging")
 	})
+	// The drift event names the object and the field that differs.
+	if !hasDriftObject(t, f, "staging", "apps/v1/Deployment/staging-sample-service/sample-service", "/spec/replicas") {
+		t.Errorf("staging's drift event does not name the scaled Deployment and /spec/replicas: %s", driftEvents(t, f, "staging"))
+	}
 	dep, err := f.kube.AppsV1().Deployments("staging-sample-service").Get(ctx, "sample-service", metav1.GetOptions{})
 	if err != nil || *dep.Spec.Replicas != 4 {
 		t.Fatalf("detect mode changed the hand edit back: %v %v", dep.Spec.Replicas, err)
@@ -213,6 +218,9 @@ func TestAgentKeepsEnvironmentsEqualToLanes(t *testing.T) {
 	waitFor(t, 60*time.Second, func() (bool, string) {
 		return hasDriftOf(t, f, "staging", "detect", "local:"), "terraform drift not recorded: " + f.recent("staging")
 	})
+	if !hasDriftObject(t, f, "staging", "terraform_data.environment", "") {
+		t.Errorf("staging's drift event does not name the tampered terraform_data.environment: %s", driftEvents(t, f, "staging"))
+	}
 	// The notifications webhook heard it all, every delivery signed: the
 	// deployments, the approval gate holding staging → main, both drifts.
 	wantNotified(t, f, "on-deployed", "dev", "on-deployed", "staging", "on-promotion-blocked", "staging",
@@ -397,4 +405,34 @@ func metric(t *testing.T, exposition, name string, match map[string]string) (v f
 		}
 	}
 	return v, ok
+}
+
+// hasDriftObject: a drift event of env lists object (with field among its
+// differing fields, when field is set).
+func hasDriftObject(t *testing.T, f *platformFixture, env, object, field string) bool {
+	evs, err := f.st.Events(context.Background(), store.EventFilter{Kind: agent.EventDrift, Env: env, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		var d agent.DriftData
+		if json.Unmarshal([]byte(e.Data), &d) != nil {
+			continue
+		}
+		for _, o := range d.Objects {
+			if strings.HasSuffix(o.Object, object) && (field == "" || slices.Contains(o.Fields, field)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func driftEvents(t *testing.T, f *platformFixture, env string) string {
+	evs, _ := f.st.Events(context.Background(), store.EventFilter{Kind: agent.EventDrift, Env: env, Limit: 10})
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString(e.Data + "\n")
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -181,16 +182,13 @@ func (r *pass) drift(ctx context.Context) error {
 	if hinted {
 		r.health(ctx)
 	}
-	var details []string
 	for _, t := range ts {
 		if t.Error != "" {
 			return fmt.Errorf("drift check of %s/%s: %s", r.env.Name, t.Target, t.Error)
 		}
 		r.a.cfg.Metrics.Drift(r.env.Name, t.Target, t.DriftObjects, t.DriftResources)
-		for _, d := range t.DriftDetails {
-			details = append(details, t.Target+"/"+d)
-		}
 	}
+	details, objects := driftOf(ts)
 	if len(details) == 0 {
 		r.s.driftSeen = ""
 		if r.s.outcome.Action == ActionDrift {
@@ -199,22 +197,22 @@ func (r *pass) drift(ctx context.Context) error {
 		}
 		return nil
 	}
-	return r.onDrift(ctx, strings.Join(details, "; "))
+	return r.onDrift(ctx, details, objects)
 }
 
-func (r *pass) onDrift(ctx context.Context, details string) error {
+func (r *pass) onDrift(ctx context.Context, details string, objects []store.ObjectChange) error {
 	rev := r.good.Revision
 	if r.env.Drift != platform.DriftHeal {
 		if details != r.s.driftSeen {
 			r.s.driftSeen = details
-			r.a.recordDrift(ctx, r.env.Name, rev, details, "detect")
+			r.a.recordDrift(ctx, r.env.Name, rev, details, "detect", objects)
 			r.notifyDrift(rev, details)
 		}
 		r.a.record(ctx, r.env.Name, Outcome{Action: ActionDrift, Revision: r.head,
 			Message: fmt.Sprintf("drift in %s (deployed %s): %s", r.env.Name, short(rev), details)})
 		return nil
 	}
-	r.a.recordDrift(ctx, r.env.Name, rev, details, "heal")
+	r.a.recordDrift(ctx, r.env.Name, rev, details, "heal", objects)
 	r.notifyDrift(rev, details)
 	start := time.Now()
 	rep, err := r.ap.Sync(ctx, r.env.Name, rev)
@@ -328,7 +326,53 @@ func (a *Agent) scheduleDrift(env string) {
 // EventDrift is the store event of drift found in an environment.
 const EventDrift = "drift"
 
-func (a *Agent) recordDrift(ctx context.Context, env, rev, details, mode string) {
-	a.recordEvent(ctx, EventDrift, env, fmt.Sprintf("drift in %s at %s: %s", env, short(rev), details),
-		map[string]string{"revision": rev, "mode": mode, "details": details})
+func (a *Agent) recordDrift(ctx context.Context, env, rev, details, mode string, objects []store.ObjectChange) {
+	e := driftEvent(env, rev, details, mode, objects)
+	a.recordEvent(ctx, e.Kind, env, e.Message, json.RawMessage(e.Data))
+}
+
+// driftOf is what a drift check found: the one-line details per target
+// ("" when nothing differs) and the drifted objects.
+func driftOf(ts []deploy.TargetStatus) (string, []store.ObjectChange) {
+	var details []string
+	var objects []store.ObjectChange
+	for _, t := range ts {
+		for _, d := range t.DriftDetails {
+			details = append(details, t.Target+"/"+d)
+		}
+		objects = append(objects, t.DriftChanges...)
+	}
+	return strings.Join(details, "; "), objects
+}
+
+// DriftEvent is the event the agent records for a drift check of env at
+// the deployed revision rev (mode detect or heal) that found ts; ok is
+// false when nothing differs. The actor and time are the recorder's.
+func DriftEvent(env, rev, mode string, ts []deploy.TargetStatus) (e store.Event, ok bool) {
+	details, objects := driftOf(ts)
+	if details == "" {
+		return store.Event{}, false
+	}
+	return driftEvent(env, rev, details, mode, objects), true
+}
+
+func driftEvent(env, rev, details, mode string, objects []store.ObjectChange) store.Event {
+	data, _ := json.Marshal(DriftData{Revision: rev, Mode: mode, Details: details,
+		Objects: objects[:min(len(objects), MaxDriftObjects)], ObjectsTotal: len(objects)})
+	return store.Event{Kind: EventDrift, Env: env, Message: fmt.Sprintf("drift in %s at %s: %s", env, short(rev), details), Data: string(data)}
+}
+
+// MaxDriftObjects is how many drifted objects a drift event lists.
+const MaxDriftObjects = 200
+
+// DriftData is the data of a drift event: the deployed revision, the mode,
+// the one-line details and the drifted objects — Kubernetes objects with
+// the field paths that differ (never their values) and Terraform
+// addresses — at most MaxDriftObjects of ObjectsTotal.
+type DriftData struct {
+	Revision     string               `json:"revision"`
+	Mode         string               `json:"mode"`
+	Details      string               `json:"details"`
+	Objects      []store.ObjectChange `json:"objects,omitempty"`
+	ObjectsTotal int                  `json:"objectsTotal,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/kube"
 	"ferry.dev/ferry/internal/store"
 )
 
@@ -97,8 +98,16 @@ var funcs = template.FuncMap{
 	},
 	// waitingMore is how many waiting commits a lane does not list.
 	"waitingMore": func(l flow.LaneStatus) int { return l.Waiting - len(l.WaitingCommits) },
-	"envPath":     func(e string) string { return "/env/" + e },
-	"lanePath":    func(l string) string { return "/promotions/" + l },
+	// objName is a recorded object for people: Kind/namespace/name, or
+	// the Terraform address.
+	"objName": func(o string) string {
+		if id, err := kube.ParseID(o); err == nil {
+			return id.Short()
+		}
+		return o
+	},
+	"envPath":  func(e string) string { return "/env/" + e },
+	"lanePath": func(l string) string { return "/promotions/" + l },
 }
 
 func fmtDur(ns int64) string {

@@ -241,3 +241,34 @@ func (f *fixture) get(c *http.Client, path string) (*http.Response, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }
+
+// driftCheck changes the cluster with edit, then runs the drift check the
+// agent runs (app.Drift, at env's deployed revision rev) and records its
+// event as the agent does; only the agent's schedule is left out.
+func (f *fixture) driftCheck(t *testing.T, env, rev string, edit func(ctx context.Context)) {
+	t.Helper()
+	ctx := context.Background()
+	edit(ctx)
+	work := testenv.GitClone(t, f.remote)
+	testenv.GitRun(t, work, "checkout", "-q", "develop")
+	p, err := platform.Load(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := app.New(ctx, p, app.Options{Store: f.st, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ap.Close()
+	ts, err := ap.Drift(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, ok := agent.DriftEvent(env, rev, "detect", ts)
+	if !ok {
+		t.Fatalf("the drift check of %s found nothing: %+v", env, ts)
+	}
+	if _, err := f.st.AppendEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -45,6 +45,12 @@ func TestPagesRender(t *testing.T) {
 		{"environment", &EnvironmentPage{Base: base("Environment dev"), Env: env, CanSync: true,
 			Targets: []TargetRow{{TargetState: env.Targets[0], Components: []ComponentRow{{Component: view.Component{Name: "web"}}}}}},
 			[]string{"Sync dev", "No deployments yet", `name="csrf" value="c5rf"`}},
+		{"environment drift", &EnvironmentPage{Base: base("Environment staging"), Env: view.Environment{Name: "staging", Lane: "staging",
+			Sync: view.SyncSynced, Lock: &view.Lock{Owner: "agent@host", ExpiresAt: time.Now()},
+			Drift: &view.Drift{At: time.Now(), Mode: "detect", Details: "k3s/web: 1 configured", ObjectsTotal: 250, Objects: []store.ObjectChange{
+				{Target: "k3s", Component: "web", Object: "apps/v1/Deployment/web/web", Action: "configure", Fields: []string{"/spec/replicas"}},
+				{Target: "k3s", Component: "stack", Object: "terraform_data.env", Action: "update"}}}}},
+			[]string{"Drifted objects", "Deployment/web/web", "/spec/replicas", "terraform_data.env", "and 250 in all", "held by agent@host"}},
 		{"deployment", &DeploymentPage{Base: base("Deployment 1"), D: store.Deployment{ID: 1, Env: "dev", Status: store.StatusRunning, StartedAt: time.Now()}},
 			[]string{"still running", "No target has reported yet"}},
 		{"deployment changes", func() *DeploymentPage {

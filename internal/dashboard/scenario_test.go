@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
 )
 
 // TestDashboard is the package's one scenario on the harness plane, a
@@ -102,6 +104,25 @@ func (s *steps) deploy(t *testing.T) {
 	}
 	if got := text(t, ctx, "table.changes"); !strings.Contains(got, "create") || !strings.Contains(got, "ConfigMap/"+s.f.ns+"/web") {
 		t.Errorf("the deployment's changes lack the created ConfigMap %s/web:\n%s", s.f.ns, got)
+	}
+
+	// Drift in dev: the ConfigMap edited by hand, found by the agent's
+	// drift check and recorded as the agent records it; the environment
+	// page lists the object and the field.
+	s.f.driftCheck(t, "dev", s.feat, func(ctx context.Context) {
+		kc := testenv.ControlPlaneFor(t).Client().CoreV1().ConfigMaps(s.f.ns)
+		cm, err := kc.Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm.Data["greeting"] = "edited by hand"
+		if _, err := kc.Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s.open(t, ctx, "/env/dev", "Environment dev")
+	if got := text(t, ctx, "table.drift"); !strings.Contains(got, "ConfigMap/"+s.f.ns+"/web") || !strings.Contains(got, "greeting") {
+		t.Errorf("dev's page does not list the drifted ConfigMap and its field:\n%s", got)
 	}
 
 	// Promote to staging (its checks gate runs the checks), then sync it.

@@ -129,17 +129,8 @@ func (r *Report) storeChanges() ([]store.ObjectChange, int) {
 	var changed, unchanged []store.ObjectChange
 	for _, t := range r.Targets {
 		for _, c := range t.Components {
-			if c.Terraform != nil {
-				for _, ch := range c.Terraform.Changes {
-					changed = append(changed, store.ObjectChange{Target: t.Target, Component: c.Component, Object: ch.Address, Action: ch.Action})
-				}
-			}
-			for _, ch := range c.Kube {
-				oc := store.ObjectChange{Target: t.Target, Component: c.Component, Object: ch.ID, Action: ch.Action}
-				for _, f := range ch.Fields {
-					oc.Fields = append(oc.Fields, f.Path)
-				}
-				if ch.Action == kube.ActionUnchanged {
+			for _, oc := range c.storeChanges(t.Target) {
+				if oc.Action == kube.ActionUnchanged {
 					unchanged = append(unchanged, oc)
 				} else {
 					changed = append(changed, oc)
@@ -149,4 +140,23 @@ func (r *Report) storeChanges() ([]store.ObjectChange, int) {
 	}
 	all := append(changed, unchanged...)
 	return all[:min(len(all), store.MaxChanges)], len(all)
+}
+
+// storeChanges lists the component's Terraform addresses and Kubernetes
+// objects with their actions (field paths, never values).
+func (c ComponentReport) storeChanges(target string) []store.ObjectChange {
+	var out []store.ObjectChange
+	if c.Terraform != nil {
+		for _, ch := range c.Terraform.Changes {
+			out = append(out, store.ObjectChange{Target: target, Component: c.Component, Object: ch.Address, Action: ch.Action})
+		}
+	}
+	for _, ch := range c.Kube {
+		oc := store.ObjectChange{Target: target, Component: c.Component, Object: ch.ID, Action: ch.Action}
+		for _, f := range ch.Fields {
+			oc.Fields = append(oc.Fields, f.Path)
+		}
+		out = append(out, oc)
+	}
+	return out
 }

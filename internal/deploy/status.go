@@ -29,9 +29,13 @@ type TargetStatus struct {
 	// DriftObjects counts the Kubernetes objects that differ (would be
 	// created, configured or pruned); DriftResources the Terraform
 	// addresses a plan would add, change or destroy.
-	DriftObjects   int    `json:"driftObjects,omitempty"`
-	DriftResources int    `json:"driftResources,omitempty"`
-	Error          string `json:"error,omitempty"`
+	DriftObjects   int `json:"driftObjects,omitempty"`
+	DriftResources int `json:"driftResources,omitempty"`
+	// DriftChanges are the drifted objects (with their differing field
+	// paths, never values) and Terraform addresses, at most
+	// store.MaxChanges.
+	DriftChanges []store.ObjectChange `json:"driftChanges,omitempty"`
+	Error        string               `json:"error,omitempty"`
 }
 
 // healthProbe bounds the health check of Status: objects that are not
@@ -135,6 +139,11 @@ func driftOf(plan *Report, ts *TargetStatus) {
 			if c.Changed() {
 				ts.Drift = true
 				ts.DriftDetails = append(ts.DriftDetails, c.Component+": "+c.Summary())
+			}
+			for _, oc := range c.storeChanges(tr.Target) {
+				if oc.Action != kube.ActionUnchanged && len(ts.DriftChanges) < store.MaxChanges {
+					ts.DriftChanges = append(ts.DriftChanges, oc)
+				}
 			}
 			objects, resources := c.driftCounts()
 			ts.DriftObjects += objects

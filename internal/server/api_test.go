@@ -12,12 +12,17 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"ferry.dev/ferry/internal/agent"
 	"ferry.dev/ferry/internal/api"
+	"ferry.dev/ferry/internal/app"
 	"ferry.dev/ferry/internal/deploy"
 	"ferry.dev/ferry/internal/flow"
+	"ferry.dev/ferry/internal/platform"
 	"ferry.dev/ferry/internal/server"
 	"ferry.dev/ferry/internal/store"
+	"ferry.dev/ferry/internal/testenv"
 	"ferry.dev/ferry/internal/view"
 )
 
@@ -83,6 +88,37 @@ func TestAPIScenario(t *testing.T) {
 	if want := (store.ObjectChange{Target: "local", Component: "web", Object: "v1/ConfigMap/" + f.ns + "/web", Action: "create"}); dep.ChangesTotal != 1 ||
 		len(dep.Changes) != 1 || !reflect.DeepEqual(dep.Changes[0], want) {
 		t.Fatalf("deployment %d changes %+v (total %d), want %+v", dep.ID, dep.Changes, dep.ChangesTotal, want)
+	}
+	// Drift: the ConfigMap edited by hand; the agent's drift check (app.Drift)
+	// finds it and its event names the object and the field. Only the
+	// agent's scheduling is left out: the fixture's agent does not run.
+	ctx := t.Context()
+	kc := testenv.ControlPlaneFor(t).Client().CoreV1().ConfigMaps(f.ns)
+	cm, err := kc.Get(ctx, "web", metav1.GetOptions{})
+	fatalIf(t, err)
+	cm.Data["greeting"] = "edited by hand"
+	_, err = kc.Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"})
+	fatalIf(t, err)
+	p, err := platform.Load(f.work)
+	fatalIf(t, err)
+	driftApp, err := app.New(ctx, p, app.Options{Store: f.st, Deploy: deploy.Options{StateDir: t.TempDir(), HealthTimeout: time.Minute}})
+	fatalIf(t, err)
+	ts, err := driftApp.Drift(ctx, "dev")
+	driftApp.Close()
+	fatalIf(t, err)
+	ev, drifted := agent.DriftEvent("dev", feat, "detect", ts)
+	if !drifted {
+		t.Fatalf("the drift check found no drift: %+v", ts)
+	}
+	_, err = f.st.AppendEvent(ctx, ev)
+	fatalIf(t, err)
+	f.must("viewer", "GET", "/api/v1/environments/dev", nil, http.StatusOK, &one)
+	if d := one.Drift; d == nil || d.ObjectsTotal != 1 || len(d.Objects) != 1 || d.Objects[0].Object != "v1/ConfigMap/"+f.ns+"/web" ||
+		d.Objects[0].Action != "configure" || !strings.Contains(strings.Join(d.Objects[0].Fields, " "), "greeting") || d.Mode != "detect" {
+		t.Fatalf("dev's drift %+v", one.Drift)
+	}
+	if raw, _ := json.Marshal(one); strings.Contains(string(raw), "edited by hand") {
+		t.Errorf("the drift shows the edited value: %s", raw)
 	}
 	var dp server.DeploymentsPage
 	f.must("viewer", "GET", "/api/v1/deployments?env=dev&status=succeeded&limit=10", nil, http.StatusOK, &dp)

@@ -84,6 +84,12 @@ type Drift struct {
 	Revision string    `json:"revision,omitempty"`
 	Mode     string    `json:"mode,omitempty"`
 	Details  string    `json:"details"`
+	// Objects are the drifted Kubernetes objects (apiVersion/Kind/
+	// namespace/name, with the field paths that differ) and Terraform
+	// addresses the drift check found, at most agent.MaxDriftObjects of
+	// ObjectsTotal.
+	Objects      []store.ObjectChange `json:"objects,omitempty"`
+	ObjectsTotal int                  `json:"objectsTotal,omitempty"`
 }
 
 // Lock is a held environment lock.
@@ -235,9 +241,10 @@ func driftOf(ev *store.Event, good *store.Deployment) *Drift {
 		return nil
 	}
 	d := &Drift{At: ev.Time, Details: ev.Message}
-	var data struct{ Revision, Mode, Details string }
+	var data agent.DriftData
 	if json.Unmarshal([]byte(ev.Data), &data) == nil && data.Details != "" {
 		d.Revision, d.Mode, d.Details = data.Revision, data.Mode, data.Details
+		d.Objects, d.ObjectsTotal = data.Objects, max(data.ObjectsTotal, len(data.Objects))
 	}
 	return d
 }

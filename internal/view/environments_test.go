@@ -100,7 +100,8 @@ func testEnvironments(t *testing.T, p *platform.Platform, st store.Store) {
 	deploy("production", "p1", store.StatusSucceeded, now)
 	// Drift in dev after its deployment; drift in production before its.
 	st.AppendEvent(ctx, store.Event{Kind: agent.EventDrift, Env: "dev", Time: now.Add(30 * time.Minute), Message: "drift",
-		Data: `{"revision":"d1","mode":"detect","details":"local/web: 1 object"}`})
+		Data: `{"revision":"d1","mode":"detect","details":"local/web: 1 object","objects":[{"target":"local","component":"web",` +
+			`"object":"apps/v1/Deployment/web/web","action":"configure","fields":["/spec/replicas"]}],"objectsTotal":3}`})
 	st.AppendEvent(ctx, store.Event{Kind: agent.EventDrift, Env: "production", Time: now.Add(-time.Hour), Message: "old drift"})
 	st.AppendEvent(ctx, store.Event{Kind: agent.EventReconcile, Env: "dev", Message: "up to date",
 		Data: `{"action":"up-to-date","message":"up to date: dev runs d1"}`})
@@ -119,6 +120,10 @@ func testEnvironments(t *testing.T, p *platform.Platform, st store.Store) {
 	if dev.Sync != view.SyncSynced || dev.Revision != "d1" || dev.Drift == nil || dev.Drift.Details != "local/web: 1 object" ||
 		dev.Agent == nil || dev.Agent.Action != agent.ActionUpToDate || dev.Lock != nil || dev.Production {
 		t.Errorf("dev %+v", dev)
+	}
+	if d := dev.Drift; d == nil || len(d.Objects) != 1 || d.ObjectsTotal != 3 || d.Objects[0].Object != "apps/v1/Deployment/web/web" ||
+		len(d.Objects[0].Fields) != 1 || d.Objects[0].Fields[0] != "/spec/replicas" {
+		t.Errorf("dev's drifted objects %+v", dev.Drift)
 	}
 	if staging.Sync != view.SyncOutOfSync || staging.Revision != "s1" || staging.Deployment.ID != failed ||
 		staging.Deployment.Status != store.StatusFailed || staging.Lock == nil || staging.Lock.Owner != "bo@host" {
