@@ -30,7 +30,7 @@ func TestChecksGateRunsPipeline(t *testing.T) {
 	// Without a checker a recorded failed run stands.
 	id, err := f.e.Store.RecordCheckRun(ctx, store.CheckRun{Revision: bad, Summary: "recorded failure"})
 	mustNoErr(t, err)
-	g := f.e.checksGate(ctx, bad)
+	g := f.e.checksGate(ctx, bad, nil, "")
 	if g.Passed || !strings.Contains(g.Reason, "recorded failure") || g.Evidence[0] != "check-run:"+itoa(id) {
 		t.Fatalf("gate with NoChecker = %+v", g)
 	}
@@ -56,7 +56,7 @@ func TestChecksGateRunsPipeline(t *testing.T) {
 		t.Fatalf("run = %+v, gates = %+v", run, res.Gates)
 	}
 	// A passing run is reused, not re-run.
-	if g := f.e.checksGate(ctx, good); !g.Passed || g.Evidence[0] != "check-run:"+itoa(run.ID) {
+	if g := f.e.checksGate(ctx, good, nil, ""); !g.Passed || g.Evidence[0] != "check-run:"+itoa(run.ID) {
 		t.Fatalf("second gate = %+v", g)
 	}
 }
@@ -71,12 +71,12 @@ func TestChecksGateIgnoresEnvScopedRun(t *testing.T) {
 	mustNoErr(t, err)
 
 	// Without a working checker the env-scoped pass does not open the gate.
-	if g := f.e.checksGate(ctx, bad); g.Passed || !strings.Contains(g.Reason, "covers only environment dev") {
+	if g := f.e.checksGate(ctx, bad, nil, ""); g.Passed || !strings.Contains(g.Reason, "covers only environment dev") {
 		t.Fatalf("gate with NoChecker = %+v", g)
 	}
 
 	f.e.Checker = scan.Checker{}
-	g := f.e.checksGate(ctx, bad)
+	g := f.e.checksGate(ctx, bad, nil, "")
 	if g.Passed || g.Evidence[0] == "check-run:"+itoa(id) || !strings.Contains(g.Reason, "failed") {
 		t.Fatalf("gate = %+v, want a fresh failing whole-platform run", g)
 	}

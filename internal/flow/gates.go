@@ -50,7 +50,13 @@ type Gate struct {
 // rev. Without one (none recorded, the newest failed, or it covered only one
 // environment, as `ferry validate --env` does) the Checker checks rev and the
 // run is recorded; a recorded failed run stands when the Checker cannot run.
-func (e *Engine) checksGate(ctx context.Context, rev string) Gate {
+// With judge (the target lane's spec.checks, when rev relaxes them and no
+// one approved that) no recorded run counts — they were judged by rev's own
+// settings — and rev is checked by judge.
+func (e *Engine) checksGate(ctx context.Context, rev string, judge *platform.Checks, lane string) Gate {
+	if judge != nil {
+		return e.judgedChecksGate(ctx, rev, *judge, lane)
+	}
 	g := Gate{Name: "checks"}
 	run, err := e.Store.LatestCheckRun(ctx, rev)
 	covers := err == nil && run.Passed && run.Env == ""
@@ -70,14 +76,40 @@ func (e *Engine) checksGate(ctx context.Context, rev string) Gate {
 		g.Reason = err.Error()
 		return g
 	}
+	return runVerdict(g, run, rev, "")
+}
+
+func runVerdict(g Gate, run store.CheckRun, rev, by string) Gate {
 	g.Evidence = []string{fmt.Sprintf("check-run:%d", run.ID)}
 	if !run.Passed {
-		g.Reason = fmt.Sprintf("check run %d on %s failed: %s", run.ID, shortID(rev), run.Summary)
+		g.Reason = fmt.Sprintf("check run %d on %s failed%s: %s", run.ID, shortID(rev), by, run.Summary)
 		return g
 	}
 	g.Passed = true
-	g.Reason = fmt.Sprintf("check run %d on %s passed", run.ID, shortID(rev))
+	g.Reason = fmt.Sprintf("check run %d on %s passed%s", run.ID, shortID(rev), by)
 	return g
+}
+
+// judgedChecksGate checks rev by the target lane's settings.
+func (e *Engine) judgedChecksGate(ctx context.Context, rev string, judge platform.Checks, lane string) Gate {
+	g := Gate{Name: "checks"}
+	by := " by " + lane + "'s settings (the change relaxes its own)"
+	sc, ok := e.Checker.(SettingsChecker)
+	if !ok {
+		g.Reason = fmt.Sprintf("%s changes the checks settings and this checker cannot judge it by %s's: approve the change or --override", shortID(rev), lane)
+		return g
+	}
+	e.logf("checking %s by %s's checks settings (it relaxes its own)", shortID(rev), lane)
+	run, err := sc.CheckWith(ctx, e.P.Dir, rev, judge)
+	if err == nil && run.ID == 0 {
+		run.Revision = rev
+		run.ID, err = e.Store.RecordCheckRun(ctx, run)
+	}
+	if err != nil {
+		g.Reason = fmt.Sprintf("check %s%s: %v", shortID(rev), by, err)
+		return g
+	}
+	return runVerdict(g, run, rev, by)
 }
 
 // runChecks runs the Checker on rev and records the run.

@@ -218,9 +218,7 @@ func (e *Engine) plan(ctx context.Context, pr platform.Promotion, override, ref 
 	for _, c := range commits {
 		p.Commits = append(p.Commits, infoOf(c))
 	}
-	if pr.Gates.Checks {
-		gates = append(gates, e.checksGate(ctx, p.Candidate))
-	}
+	gates = append(gates, e.gatedChecks(ctx, p.Candidate, pr.Gates.Checks, pr.To)...)
 	if pr.Gates.Approvals > 0 {
 		gates = append(gates, e.approvalsGate(ctx, pr.To, p.Candidate, pr.Gates.Approvals))
 	}

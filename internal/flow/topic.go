@@ -200,7 +200,7 @@ func (e *Engine) planFinish(ctx context.Context, t platform.Topic, branch string
 		return nil, nil, err
 	}
 	res := &FinishResult{Branch: branch, Kind: t.Kind, Revision: rev, Merges: []LaneMerge{}}
-	res.Gates = []Gate{e.checksGate(ctx, rev)}
+	res.Gates = e.gatedChecks(ctx, rev, true, t.MergeInto...)
 	if !applyOverride(res.Gates, o.Override) {
 		return res, nil, &GateError{Op: "finish of " + branch, Gates: res.Gates}
 	}

@@ -52,6 +52,9 @@ func TestVerifyGate(t *testing.T) {
 	f := newFixture(t, false)
 	ctx := context.Background()
 	f.commitOn("develop", "ferry.yaml", fmt.Sprintf(verifyYAML, prom.URL), "chore: verify staging")
+	// main has the same settings: the promotion changes none of them.
+	f.commitOn("main", "ferry.yaml", fmt.Sprintf(verifyYAML, prom.URL), "chore: verify staging")
+	f.commitOn("develop", "app.txt", "v1\n", "feat: app")
 	f.git("branch", "-f", "staging", "develop")
 	e := f.realTimeEngine()
 	cand := f.head("staging")

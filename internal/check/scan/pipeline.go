@@ -31,6 +31,9 @@ type Options struct {
 	Branch string
 	// Workers bounds parallelism (default GOMAXPROCS).
 	Workers int
+	// Checks, when set, replaces the platform's spec.checks: the checks
+	// gate judges a change by the target lane's settings, not its own.
+	Checks *platform.Checks
 }
 
 // Result is one pipeline run.
@@ -120,6 +123,9 @@ func (r *run) loadPlatform() error {
 		r.plat = p
 	}
 	r.settings = r.plat.Spec.Checks
+	if r.opts.Checks != nil {
+		r.settings = *r.opts.Checks
+	}
 	for _, e := range r.plat.Spec.Environments {
 		if r.opts.Env == "" || e.Name == r.opts.Env {
 			r.envs = append(r.envs, e.Name)
