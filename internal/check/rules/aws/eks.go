@@ -61,7 +61,7 @@ func checkEKSPublicCIDR(c *tfmodel.Config, _ tfmodel.Settings) []check.Finding {
 			continue
 		}
 		if vpc.Attr("public_access_cidrs").Null() {
-			out = append(out, r.Finding(rEKSPublicCIDR, vpc.Range, "public endpoint without public_access_cidrs is open to 0.0.0.0/0"))
+			out = append(out, r.Finding(rEKSPublicCIDR, vpc.RangeOf("endpoint_public_access"), "public endpoint without public_access_cidrs is open to 0.0.0.0/0"))
 			continue
 		}
 		if slices.ContainsFunc(cidrs, func(s string) bool {

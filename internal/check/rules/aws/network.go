@@ -34,14 +34,7 @@ type sgRule struct {
 
 func (s sgRule) covers(port int64) bool { return s.allPort || (s.from <= port && port <= s.to) }
 
-func (s sgRule) public() bool {
-	for _, c := range s.cidrs {
-		if p, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && p.Bits() == 0 {
-			return true
-		}
-	}
-	return false
-}
+func (s sgRule) public() bool { return anyAddress(s.cidrs) }
 
 // sgRules collects every known security group rule of the configuration.
 func sgRules(c *tfmodel.Config) []sgRule {
@@ -50,7 +43,7 @@ func sgRules(c *tfmodel.Config) []sgRule {
 		for _, dir := range []string{"ingress", "egress"} {
 			blocks, _ := sg.Body.Nested(dir)
 			for _, b := range blocks {
-				out = append(out, classicRule(sg, b, dir == "ingress", b.Range))
+				out = append(out, classicRule(sg, b, dir == "ingress", cidrRange(b, "cidr_blocks", "ipv6_cidr_blocks")))
 			}
 			for _, b := range attrBlocks(sg.Body.Attr(dir)) {
 				out = append(out, classicRule(sg, b, dir == "ingress", b.Range))
@@ -94,13 +87,33 @@ func attrBlocks(a *tfmodel.Attr) []*tfmodel.Block {
 	return out
 }
 
+// cidrRange locates a rule at the first of its address attributes that
+// opens it to any address (where the fix goes), else the first present,
+// else the block (a rule without one).
 func cidrRange(b *tfmodel.Block, names ...string) tfmodel.Range {
+	for _, n := range names {
+		if vs, known := b.Strings(n); known && anyAddress(vs) {
+			return b.Attr(n).Range
+		}
+		if v, known := b.String(n, ""); known && anyAddress([]string{v}) {
+			return b.Attr(n).Range
+		}
+	}
 	for _, n := range names {
 		if a := b.Attr(n); a != nil {
 			return a.Range
 		}
 	}
 	return b.Range
+}
+
+func anyAddress(cidrs []string) bool {
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && p.Bits() == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // classicRule reads aws_security_group ingress/egress blocks and

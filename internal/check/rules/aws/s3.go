@@ -156,11 +156,13 @@ func publicACLFindings(r *tfmodel.Resource, body *tfmodel.Block) []check.Finding
 	grants, _ := body.Nested("grant")
 	for _, g := range grants {
 		uri, known := g.String("uri", "")
+		at := g.RangeOf("uri")
 		if ge, _ := g.First("grantee"); ge != nil {
 			uri, known = ge.String("uri", "")
+			at = ge.RangeOf("uri")
 		}
 		if known && publicGrantee(uri) {
-			out = append(out, r.Finding(rPublicACL, g.Range, "ACL grant to "+uri[strings.LastIndex(uri, "/")+1:]))
+			out = append(out, r.Finding(rPublicACL, at, "ACL grant to "+uri[strings.LastIndex(uri, "/")+1:]))
 		}
 	}
 	return out

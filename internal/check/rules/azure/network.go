@@ -42,7 +42,7 @@ func nsgCheck(meta check.Rule, port int) func(*tfmodel.Config, tfmodel.Settings)
 		res, blocks := nsgRules(c)
 		for i, b := range blocks {
 			if opensToInternet(b, port) {
-				out = append(out, res[i].Finding(meta, b.Range, fmt.Sprintf("inbound Allow rule from the internet to port %d", port)))
+				out = append(out, res[i].Finding(meta, sourceRange(b), fmt.Sprintf("inbound Allow rule from the internet to port %d", port)))
 			}
 		}
 		return out
@@ -106,4 +106,13 @@ func coversPort(b *tfmodel.Block, port int) bool {
 		}
 	}
 	return false
+}
+
+// sourceRange locates a rule open to the internet at its source address
+// attribute, where the fix goes.
+func sourceRange(b *tfmodel.Block) tfmodel.Range {
+	if a := b.Attr("source_address_prefix"); a != nil && !a.Null() {
+		return a.Range
+	}
+	return b.RangeOf("source_address_prefixes")
 }

@@ -32,10 +32,10 @@ resource "aws_s3_bucket_logging" "b" {
 resource "aws_s3_bucket_acl" "b" {
   bucket = "example-b"
   access_control_policy {
-    grant { # want FERRY-AWS-006
+    grant {
       grantee {
         type = "Group"
-        uri  = "http://acs.amazonaws.com/groups/global/AllUsers"
+        uri  = "http://acs.amazonaws.com/groups/global/AllUsers" # want FERRY-AWS-006
       }
       permission = "READ"
     }

@@ -1,10 +1,10 @@
 resource "aws_security_group" "sg" {
   name = "web"
-  ingress { # want FERRY-AWS-011
+  ingress {
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
+    cidr_blocks = ["0.0.0.0/0"] # want FERRY-AWS-011
   }
   egress {
     from_port   = 443

@@ -1,4 +1,4 @@
-resource "azurerm_network_security_rule" "range" { # want FERRY-AZ-005
+resource "azurerm_network_security_rule" "range" {
   name                        = "range"
   priority                    = 100
   direction                   = "Inbound"
@@ -6,7 +6,7 @@ resource "azurerm_network_security_rule" "range" { # want FERRY-AZ-005
   protocol                    = "Tcp"
   source_port_range           = "*"
   destination_port_ranges     = ["20-25", "443"]
-  source_address_prefix       = "Internet"
+  source_address_prefix       = "Internet" # want FERRY-AZ-005
   destination_address_prefix  = "*"
   resource_group_name         = "rg"
   network_security_group_name = "nsg"

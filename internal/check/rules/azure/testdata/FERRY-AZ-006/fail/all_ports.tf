@@ -1,4 +1,4 @@
-resource "azurerm_network_security_rule" "all" { # want FERRY-AZ-005, FERRY-AZ-006
+resource "azurerm_network_security_rule" "all" {
   name                        = "all"
   priority                    = 100
   direction                   = "Inbound"
@@ -6,7 +6,7 @@ resource "azurerm_network_security_rule" "all" { # want FERRY-AZ-005, FERRY-AZ-0
   protocol                    = "Tcp"
   source_port_range           = "*"
   destination_port_range      = "*"
-  source_address_prefix       = "*"
+  source_address_prefix       = "*" # want FERRY-AZ-005, FERRY-AZ-006
   destination_address_prefix  = "*"
   resource_group_name         = "rg"
   network_security_group_name = "nsg"
