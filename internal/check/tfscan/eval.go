@@ -96,14 +96,30 @@ func (ev *evaluator) evalModule(dir, addr string, in inputs, provs map[string]*t
 	return mc.outputs(ctx)
 }
 
-// evalLocals (re)evaluates every local value and the resource shapes.
+// evalLocals (re)evaluates every local value and the resource shapes. The
+// passes let a known argument travel: var → resource → resource → local →
+// resource (storage.location = local.loc, local.loc = rg.location,
+// rg.location = var.location); what is still unknown after them stays so.
 func (mc *modCtx) evalLocals() {
-	mc.locals, mc.localRefs, mc.state = map[string]cty.Value{}, map[string][]tfmodel.Ref{}, map[string]int{}
 	mc.shapes = nil
+	mc.evalLocalValues()
+	mc.shapes = mc.resourceShapes(mc.context())
+	refs := mc.mod.argRefs()
+	if len(refs.args) == 0 {
+		return
+	}
+	mc.shapes = mc.resourceShapes(mc.context())
+	if refs.localsRead {
+		mc.evalLocalValues()
+		mc.shapes = mc.resourceShapes(mc.context())
+	}
+}
+
+func (mc *modCtx) evalLocalValues() {
+	mc.locals, mc.localRefs, mc.state = map[string]cty.Value{}, map[string][]tfmodel.Ref{}, map[string]int{}
 	for name := range mc.mod.locals {
 		mc.local(name)
 	}
-	mc.shapes = mc.resourceShapes(mc.context())
 }
 
 // outputs evaluates the module's output values.
@@ -225,6 +241,14 @@ func (mc *modCtx) resourceShapes(ctx *hcl.EvalContext) map[string]cty.Value {
 		insts := expand(b.Body, ctx)
 		key := b.Type + "." + b.Labels[0] + "." + b.Labels[1]
 		switch {
+		case b.Body.Attributes["count"] == nil && b.Body.Attributes["for_each"] == nil:
+			read := mc.mod.argRefs().args[b.Labels[0]+"."+b.Labels[1]]
+			if b.Type != "resource" || len(read) == 0 {
+				continue
+			}
+			if v, ok := knownAttrs(b.Body, read, ctx); ok {
+				out[key] = v
+			}
 		case b.Body.Attributes["count"] != nil && !anyUncertain(insts):
 			elems := make([]cty.Value, len(insts))
 			for i := range elems {
@@ -240,6 +264,36 @@ func (mc *modCtx) resourceShapes(ctx *hcl.EvalContext) map[string]cty.Value {
 		}
 	}
 	return out
+}
+
+// knownAttrs is a single resource's value as other expressions see it:
+// an object of its top-level arguments, known where the configuration
+// gives them (a literal, a variable, a local, another resource's known
+// argument), unknown otherwise; an attribute the configuration does not set
+// (a computed id) is absent, so an expression reading it stays unknown.
+// Only the arguments read elsewhere are evaluated.
+func knownAttrs(body *hclsyntax.Body, read map[string]bool, ctx *hcl.EvalContext) (cty.Value, bool) {
+	attrs := make(map[string]cty.Value, len(body.Attributes))
+	known := false
+	for name, a := range body.Attributes {
+		if resourceMeta[name] {
+			continue
+		}
+		v := cty.DynamicVal
+		if read[name] {
+			v = evalExpr(a.Expr, ctx)
+		}
+		if !v.IsWhollyKnown() || v.IsNull() {
+			v = cty.DynamicVal
+		} else {
+			known = true
+		}
+		attrs[name] = v
+	}
+	if !known {
+		return cty.NilVal, false
+	}
+	return cty.ObjectVal(attrs), true
 }
 
 func anyUncertain(insts []instance) bool {

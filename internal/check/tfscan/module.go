@@ -17,6 +17,7 @@ type moduleDir struct {
 	calls     []*hclsyntax.Block // module blocks
 	providers []*hclsyntax.Block
 	outputs   map[string]*hclsyntax.Attribute // output name → its value
+	refs      *argRefs                        // see argRefs
 }
 
 // groupModules sorts parsed files into module directories.
@@ -111,4 +112,94 @@ func rootModules(mods map[string]*moduleDir) []string {
 	}
 	sort.Strings(roots)
 	return roots
+}
+
+// argRefs are the arguments of this module's single resources that its
+// expressions read (`azurerm_resource_group.rg.location`): type.name →
+// argument names. Only these are evaluated for other expressions to see,
+// so a module that reads none pays nothing. localsRead says whether a
+// local reads one. Computed once per directory.
+type argRefs struct {
+	args       map[string]map[string]bool
+	localsRead bool
+}
+
+func (m *moduleDir) argRefs() *argRefs {
+	if m.refs != nil {
+		return m.refs
+	}
+	r := &argRefs{args: map[string]map[string]bool{}}
+	managed := map[string]bool{}
+	for _, b := range m.resources {
+		if b.Type == "resource" {
+			managed[b.Labels[0]] = true
+		}
+	}
+	note := func(a *hclsyntax.Attribute) bool {
+		found := false
+		for _, tr := range a.Expr.Variables() {
+			if !managed[tr.RootName()] {
+				continue
+			}
+			name, arg := stepName(tr, 1), stepName(tr, 2)
+			if name == "" || arg == "" {
+				continue
+			}
+			key := tr.RootName() + "." + name
+			if r.args[key] == nil {
+				r.args[key] = map[string]bool{}
+			}
+			r.args[key][arg], found = true, true
+		}
+		return found
+	}
+	var walk func(b *hclsyntax.Body)
+	walk = func(b *hclsyntax.Body) {
+		for _, a := range b.Attributes {
+			note(a)
+		}
+		for _, nb := range b.Blocks {
+			walk(nb.Body)
+		}
+	}
+	for _, b := range m.resources {
+		walk(b.Body)
+	}
+	for _, b := range m.calls {
+		walk(b.Body)
+	}
+	for _, b := range m.providers {
+		walk(b.Body)
+	}
+	for _, a := range m.outputs {
+		note(a)
+	}
+	for _, a := range m.locals {
+		if note(a) {
+			r.localsRead = true
+		}
+	}
+	// Keep only arguments the configuration sets (not a computed id).
+	set := map[string]bool{}
+	for _, b := range m.resources {
+		key := b.Labels[0] + "." + b.Labels[1]
+		if b.Type != "resource" || r.args[key] == nil {
+			continue
+		}
+		for arg := range r.args[key] {
+			if b.Body.Attributes[arg] == nil {
+				delete(r.args[key], arg)
+			}
+		}
+		if len(r.args[key]) > 0 {
+			set[key] = true
+		}
+	}
+	for key := range r.args {
+		if !set[key] {
+			delete(r.args, key)
+		}
+	}
+	m.refs = r
+	return r
 }
