@@ -121,8 +121,11 @@ check_chromium() {
 
 # npm packages tests check ferry's output with (their versions are pinned
 # here and in the tests): @elastic/ecs, the ECS field definitions;
-# axe-core, the accessibility rules the dashboard's browser tests inject.
-NPM_PACKAGES=("@elastic/ecs@9.4.0" "axe-core@4.14.1")
+# axe-core, the accessibility rules the dashboard's browser tests inject;
+# @backstage/catalog-model and @backstage/plugin-scaffolder-common (its
+# Template validator), Backstage's own entity validators, which the
+# catalog tests run over every entity ferry catalog writes and the template.
+NPM_PACKAGES=("@elastic/ecs@9.4.0" "axe-core@4.14.1" "@backstage/catalog-model@1.10.3" "@backstage/plugin-scaffolder-common@2.4.0")
 install_npm_packages() {
   command -v npm >/dev/null || apt_install nodejs npm
   command -v node >/dev/null && command -v npm >/dev/null ||

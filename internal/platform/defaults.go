@@ -21,6 +21,8 @@ const (
 	DefaultGitHubAPI     = "https://api.github.com"
 	DefaultGitLabAPI     = "https://gitlab.com/api/v4"
 	DefaultStatusContext = "ferry"
+	DefaultOwner         = "platform-team"
+	DefaultLifecycle     = "production"
 )
 
 // applyDefaults fills in everything ferry.yaml may leave out. set reports
@@ -48,6 +50,8 @@ const (
 //   - notifications: a github sink's apiURL https://api.github.com, a
 //     gitlab sink's https://gitlab.com/api/v4 (gitea has none: it is
 //     self-hosted); every Git host sink's context "ferry".
+//   - catalog: system metadata.name, owner platform-team, lifecycle
+//     production; a component's owner and lifecycle the catalog's.
 func applyDefaults(p *Platform, set func(path string) bool) {
 	s := &p.Spec
 	defaultLanes(s, set)
@@ -82,6 +86,29 @@ func applyDefaults(p *Platform, set func(path string) bool) {
 		s.Agent.PollInterval = Duration{DefaultPollInterval}
 	}
 	defaultNotifications(&s.Notifications)
+	defaultCatalog(p)
+}
+
+func defaultCatalog(p *Platform) {
+	c := &p.Spec.Catalog
+	if c.System == "" {
+		c.System = p.Metadata.Name
+	}
+	if c.Owner == "" {
+		c.Owner = DefaultOwner
+	}
+	if c.Lifecycle == "" {
+		c.Lifecycle = DefaultLifecycle
+	}
+	for i := range p.Spec.Components {
+		comp := &p.Spec.Components[i]
+		if comp.Owner == "" {
+			comp.Owner = c.Owner
+		}
+		if comp.Lifecycle == "" {
+			comp.Lifecycle = c.Lifecycle
+		}
+	}
 }
 
 func defaultNotifications(n *Notifications) {

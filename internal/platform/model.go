@@ -42,6 +42,23 @@ type Spec struct {
 	Agent        Agent         `yaml:"agent" json:"agent"`
 	// Notifications: Slack, signed webhooks, Git host statuses.
 	Notifications Notifications `yaml:"notifications" json:"notifications"`
+	// Catalog: what ferry catalog writes into the Backstage entities.
+	Catalog Catalog `yaml:"catalog" json:"catalog"`
+}
+
+// Catalog configures the Backstage entities `ferry catalog` generates.
+type Catalog struct {
+	// System names the Backstage System of the platform; default metadata.name.
+	System string `yaml:"system" json:"system"`
+	// Owner is the entity reference of the owner of every entity without
+	// its own (a group or user: "platform-team", "group:default/sre").
+	Owner string `yaml:"owner" json:"owner"`
+	// Lifecycle of every entity without its own (experimental, production,
+	// deprecated, …).
+	Lifecycle string `yaml:"lifecycle" json:"lifecycle"`
+	// Server is ferry serve's URL, written as the ferry.dev/server
+	// annotation so a Backstage page can link to the dashboard and API.
+	Server string `yaml:"server,omitempty" json:"server,omitempty"`
 }
 
 // Agent configures ferry serve.
@@ -154,6 +171,11 @@ type Component struct {
 	Exports []string `yaml:"exports,omitempty" json:"exports,omitempty"`
 	// Inputs per environment name.
 	Inputs map[string]Inputs `yaml:"inputs,omitempty" json:"inputs,omitempty"`
+	// Owner and Lifecycle of the component's Backstage entity; default
+	// spec.catalog's. Description is its one-line summary.
+	Owner       string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Lifecycle   string `yaml:"lifecycle,omitempty" json:"lifecycle,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 }
 
 // Inputs are a component's per-environment inputs.

@@ -44,6 +44,7 @@ func validate(p *Platform, d *decoder) []Problem {
 	v.store()
 	v.agent()
 	v.notifications()
+	v.catalog()
 	return v.probs
 }
 
