@@ -50,7 +50,9 @@ var ErrOutsideRepo = errors.New("path outside the repository")
 var ErrRemoteRefused = errors.New("remote source refused")
 
 // Component renders one component of p for env, reading the repository at
-// root (which may be a worktree of another revision than p.Dir).
+// root (which may be a worktree of another revision than p.Dir). Every
+// object, and every workload's pod template, carries the label
+// backstage.io/kubernetes-id: <component>.
 func Component(root string, p *platform.Platform, c platform.Component, env string) ([]*unstructured.Unstructured, error) {
 	in := c.Inputs[env]
 	path := c.Path
@@ -62,6 +64,7 @@ func Component(root string, p *platform.Platform, c platform.Component, env stri
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", c.Name, err)
 	}
+	labelComponent(objs, c.Name)
 	return objs, nil
 }
 
