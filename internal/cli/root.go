@@ -149,6 +149,7 @@ var verbs = []func(*Globals) *cobra.Command{
 	newTokenCmd,
 	newHydrateCmd,
 	newExportCmd,
+	newCatalogCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
