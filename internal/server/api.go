@@ -59,6 +59,7 @@ func mountAPI(mux *http.ServeMux, cfg Config) {
 		"GET /api/v1/events/stream":                s.serveStream,
 		"GET /api/v1/actions/{id}":                 s.action,
 		"GET /api/v1/dora":                         func(w http.ResponseWriter, r *http.Request) { serveDORA(w, r, cfg) },
+		"GET /api/v1/catalog":                      (&catalogServer{agent: cfg.Agent}).serve,
 		"POST /api/v1/environments/{env}/sync":     s.sync,
 		"POST /api/v1/environments/{env}/rollback": s.rollback,
 		"POST /api/v1/lanes/{lane}/promote":        s.promote,

@@ -253,6 +253,7 @@ func TestAPIScenario(t *testing.T) {
 		t.Fatalf("lanes %+v", lanes)
 	}
 	f.must("viewer", "GET", "/api/v1/dora?env=production", nil, http.StatusOK, nil)
+	f.must("viewer", "GET", "/api/v1/catalog", nil, http.StatusOK, nil) // its content: TestCatalogAPI
 	f.must("viewer", "GET", "/api/v1/actions/"+rb.ID, nil, http.StatusOK, nil)
 
 	// Tokens: an admin makes one (shown once, never listed), it works,

@@ -39,7 +39,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, p := range []string{"/api/v1/whoami", "/api/v1/platform", "/api/v1/lanes", "/api/v1/environments",
 		"/api/v1/environments/staging", "/api/v1/status", "/api/v1/history?target=dev", "/api/v1/deployments",
 		"/api/v1/deployments/" + itoa(seed.Deployment), "/api/v1/promotions", "/api/v1/promotions/1", "/api/v1/releases", "/api/v1/checkruns",
-		"/api/v1/events", "/api/v1/actions/" + seed.ID, "/api/v1/dora?env=dev"} {
+		"/api/v1/events", "/api/v1/actions/" + seed.ID, "/api/v1/dora?env=dev", "/api/v1/catalog"} {
 		cases = append(cases, tc{"GET", p, nil, readers})
 	}
 	cases = append(cases, tc{"GET", "/api/v1/tokens", nil, set("admin")})
