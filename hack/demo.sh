@@ -6,7 +6,7 @@
 # reference platform's `local` stack for real; Git lanes live in a local repository with a bare
 # remote; the state store is SQLite under the platform's .ferry/.
 #
-# The demo walks the whole workflow: init → checks → feature branch → develop → dev deploy →
+# The demo walks the whole workflow: init → checks and the Backstage catalog → feature branch → develop → dev deploy →
 # staging → staging deploy → main (the verified revision) → release v0.2.0 → hotfix → v0.2.1 →
 # rollback of staging to v0.2.0 → ferry serve deploys a push to develop on its own, a real
 # Prometheus scrapes it (the platform's alert rules, ferry's dashboard panel by panel) → the DORA
@@ -67,6 +67,10 @@ cd "$DEMO/platform"
 step "the platform model and the checks (Terraform, Kubernetes per environment, policies)"
 run "$FERRY" config check
 run "$FERRY" validate
+
+step "the Backstage catalog, generated from ferry.yaml: catalog-info.yaml is current; one Component of it"
+run "$FERRY" catalog --output catalog-info.yaml --check
+"$FERRY" catalog | awk '/^kind: Component$/ {c++} c == 1 && /^---$/ {exit} c == 1' | sed 's/^/    /' >&2
 
 step "a feature branch, merged into develop after its checks pass"
 run "$FERRY" flow start feature portal-catalog
@@ -170,6 +174,10 @@ run "$FERRY" dora staging --since 1d
 step "the control room: ferry serve's dashboard shows the pipeline the demo built"
 TOKEN=$("$FERRY" token create demo-viewer --role viewer -o json | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 [ -n "$TOKEN" ] || { echo "ferry token create printed no token" >&2; exit 1; }
+# Backstage's URL location: the same catalog from ferry serve, with the viewer token.
+curl -sf -H "Authorization: Bearer $TOKEN" "http://$LISTEN/api/v1/catalog" | cmp -s - <("$FERRY" catalog) ||
+  { echo "GET /api/v1/catalog differs from ferry catalog" >&2; exit 1; }
+echo "  GET /api/v1/catalog (a Backstage URL location) answers what ferry catalog writes" >&2
 COOKIE=$(curl -s -o /dev/null -D - --data-urlencode "token=$TOKEN" "http://$LISTEN/login" |
   sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-ferry_session=[^;]*\).*/\1/p')
 [ -n "$COOKIE" ] || { echo "the dashboard did not log the viewer in" >&2; tail -20 "$DEMO/agent.log" >&2; exit 1; }
