@@ -149,7 +149,6 @@ var verbs = []func(*Globals) *cobra.Command{
 	newTokenCmd,
 	newHydrateCmd,
 	newExportCmd,
-	newCatalogCmd,
 }
 
 // exactArgs is cobra.ExactArgs with a usage error (exit 2).
