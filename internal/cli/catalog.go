@@ -12,12 +12,6 @@ import (
 	"ferry.dev/ferry/internal/platform"
 )
 
-// The catalog verb joins the verbs list here rather than in root.go only
-// while root.go has another engineer's uncommitted edits in the shared
-// main checkout (a merge may not overwrite them); move newCatalogCmd into
-// the verbs list in root.go with the next change there.
-func init() { verbs = append(verbs, newCatalogCmd) }
-
 type catalogOptions struct {
 	g      *Globals
 	output string

@@ -147,6 +147,8 @@ var verbs = []func(*Globals) *cobra.Command{
 	newServeCmd,
 	newDoraCmd,
 	newTokenCmd,
+	newCatalogCmd,
+	newPreviewCmd,
 	newHydrateCmd,
 	newExportCmd,
 }

@@ -49,31 +49,47 @@ func RenderEnv(ctx context.Context, p *platform.Platform, envName, rev string, o
 	}
 	m := &Manifests{Env: envName, Revision: r.revision, Version: r.version}
 	err = withRevision(ctx, repo, r.revision, envName, opts.Renders, func(tr *tree, wp *platform.Platform) error {
-		env, ok := wp.Env(envName)
-		if !ok {
-			return &UnknownEnvError{Env: envName}
-		}
-		for _, t := range env.OrderedTargets() {
-			if t.Kube == nil {
-				continue
-			}
-			tm := TargetManifests{Target: t.Name, Context: t.Kube.Context}
-			for _, c := range components(wp, env.Name, t) {
-				if c.Type == platform.Terraform {
-					continue
-				}
-				objs, err := tr.render(wp, c)
-				if err != nil {
-					return err
-				}
-				tm.Components = append(tm.Components, ComponentManifests{Component: c.Name, Namespace: c.Namespace, Objects: objs})
-			}
-			m.Targets = append(m.Targets, tm)
-		}
-		return nil
+		return m.render(tr, wp)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// RenderCheckout renders env's Kubernetes components from dir, a checkout
+// of revision rev (version is its release, if any) whose ferry.yaml is p:
+// for callers that already have the revision checked out (ferry preview
+// checks and renders one worktree).
+func RenderCheckout(dir string, p *platform.Platform, envName, rev, version string) (*Manifests, error) {
+	m := &Manifests{Env: envName, Revision: rev, Version: version}
+	if err := m.render(newTree(dir, rev, envName, p, nil), p); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Manifests) render(tr *tree, p *platform.Platform) error {
+	env, ok := p.Env(m.Env)
+	if !ok {
+		return &UnknownEnvError{Env: m.Env}
+	}
+	for _, t := range env.OrderedTargets() {
+		if t.Kube == nil {
+			continue
+		}
+		tm := TargetManifests{Target: t.Name, Context: t.Kube.Context}
+		for _, c := range components(p, env.Name, t) {
+			if c.Type == platform.Terraform {
+				continue
+			}
+			objs, err := tr.render(p, c)
+			if err != nil {
+				return err
+			}
+			tm.Components = append(tm.Components, ComponentManifests{Component: c.Name, Namespace: c.Namespace, Objects: objs})
+		}
+		m.Targets = append(m.Targets, tm)
+	}
+	return nil
 }

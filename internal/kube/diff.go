@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
@@ -304,4 +305,38 @@ func (c *Client) validateElsewhere(ctx context.Context, u *unstructured.Unstruct
 		return fmt.Errorf("dry-run failed: %w", err)
 	}
 	return nil
+}
+
+// RenderedDiff lists the changed fields between two rendered versions of
+// one object (no cluster involved: ferry preview compares two revisions'
+// manifests). Secret values are masked as in a sync's diff, stringData
+// counted as data, so no value of a Secret is ever shown.
+func RenderedDiff(base, head *unstructured.Unstructured) ([]FieldChange, error) {
+	b, h := base.DeepCopy(), head.DeepCopy()
+	if utils.IsSecret(h) || utils.IsSecret(b) {
+		foldStringData(b)
+		foldStringData(h)
+		if err := ssa.SanitizeUnstructuredData(b, h); err != nil {
+			return nil, fmt.Errorf("mask %s: %w", IDOf(h).Short(), err)
+		}
+	}
+	return fieldDiff(b, h)
+}
+
+// foldStringData moves a Secret's stringData into data, as the API server
+// does, so both are masked alike.
+func foldStringData(u *unstructured.Unstructured) {
+	sd, ok, _ := unstructured.NestedStringMap(u.Object, "stringData")
+	if !ok {
+		return
+	}
+	data, _, _ := unstructured.NestedMap(u.Object, "data")
+	if data == nil {
+		data = map[string]any{}
+	}
+	for k, v := range sd {
+		data[k] = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	unstructured.RemoveNestedField(u.Object, "stringData")
+	_ = unstructured.SetNestedMap(u.Object, data, "data")
 }
