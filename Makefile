@@ -6,7 +6,7 @@ GO ?= go
 # RSS per process). internal/testenv.BuildTags says the same for test builds.
 TAGS := kustomize_disable_go_plugin_support
 
-.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux bench-api bench-dashboard
+.PHONY: build setup test vet demo bench-validate bench-apply bench-agent bench-flux bench-api bench-dashboard bench-preview
 
 build:
 	$(GO) build -tags $(TAGS) -o bin/ferry ./cmd/ferry
@@ -56,6 +56,11 @@ bench-flux: setup
 bench-api: setup
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkEnvironmentsLoad' -benchtime 1x -timeout 30m ./internal/server/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkStreamLatency' -benchtime 100x -timeout 30m ./internal/server/
+
+# ferry preview of a change to 1,000 rendered objects (one dev overlay of
+# 1,000 ConfigMaps), no cluster: both revisions checked, rendered, diffed.
+bench-preview:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench BenchmarkPreview1000 -benchtime 5x -timeout 30m ./internal/preview/
 
 # The dashboard: GET / (the pipeline page, rendered on the server) with
 # 10,000 deployments and 50,000 events in the store, SQLite and PostgreSQL

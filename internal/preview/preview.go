@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -97,12 +98,16 @@ func Run(ctx context.Context, dir string, o Options) (*Preview, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	base, err := load(ctx, repo, o.Base, o)
-	if err != nil {
-		return nil, err
-	}
-	head, err := load(ctx, repo, o.Head, o)
-	if err != nil {
+	// The two revisions are checked and rendered side by side: kustomize
+	// builds dominate and each uses one core.
+	var base, head *side
+	var berr, herr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); base, berr = load(ctx, repo, o.Base, o) }()
+	head, herr = load(ctx, repo, o.Head, o)
+	wg.Wait()
+	if err := errors.Join(berr, herr); err != nil {
 		return nil, err
 	}
 	envs := o.Envs

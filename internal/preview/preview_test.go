@@ -42,7 +42,10 @@ func change(t *testing.T) string {
 	return dir
 }
 
-func edit(t *testing.T, path, old, new string) {
+func editB(b *testing.B, path, old, new string) { edit(b, path, old, new) }
+func writeB(b *testing.B, path, content string) { write(b, path, content) }
+
+func edit(t testing.TB, path, old, new string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -54,7 +57,7 @@ func edit(t *testing.T, path, old, new string) {
 	write(t, path, strings.Replace(string(b), old, new, 1))
 }
 
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
